@@ -1,0 +1,74 @@
+"""ChainCRM: the Flask application factory and its small ``register_*`` helpers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import get_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the app; ``config`` is a name ("testing") or a config object."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(_instance_path()))
+    if config is None or isinstance(config, str):
+        config = get_config(config)
+    app.config.from_object(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _instance_path() -> Path:
+    from config import INSTANCE_DIR
+    return INSTANCE_DIR
+
+
+def register_extensions(app: Flask) -> None:
+    from crm.core.database import configure_engine
+    from crm.core.i18n import select_locale
+    from crm.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)  # catalogs in crm/translations
+    with app.app_context():
+        configure_engine(db.engine)
+
+    import crm.settings.core  # noqa: F401 - registers the core settings keys
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.auth.views import bp as auth_bp
+    from crm.companies.views import bp as companies_bp
+    from crm.core.errorpages import register_errorhandlers
+    from crm.core.headers import register_headers
+    from crm.dashboard.views import bp as dashboard_bp
+    from crm.security.permissions import PUBLIC
+    from crm.security.web import register_security
+    from crm.settings.views import bp as settings_bp
+    from crm.units.views import bp as units_bp
+    from crm.users.views import bp as users_bp
+
+    for bp in (auth_bp, dashboard_bp, companies_bp, users_bp, units_bp, settings_bp):
+        app.register_blueprint(bp)
+    app.view_functions["static"].permission = PUBLIC
+    register_security(app)
+    register_headers(app)
+    register_errorhandlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from crm.core.templating import register_templating
+    register_templating(app)
+
+
+def register_cli(app: Flask) -> None:
+    from crm.cli import register_commands
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""The audit trail: one service every mutating service calls."""

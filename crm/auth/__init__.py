@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, own password and language."""

@@ -1,0 +1,1 @@
+"""Companies: master data shared by the CRM and the chain graph."""

@@ -1,0 +1,1 @@
+"""Cross-cutting web plumbing: database engine setup, security headers, errors, locale."""

@@ -1,0 +1,35 @@
+"""Engine setup that every deployment needs, not only the tests.
+
+SQLite: pysqlite's own transaction handling breaks SAVEPOINT and per-test
+rollbacks on Python 3.11, so the driver is put in autocommit mode and
+SQLAlchemy emits ``BEGIN`` itself (SQLAlchemy's documented fix). Foreign keys
+are on, WAL lets the worker write while the web server reads, and a busy
+timeout makes writers wait instead of failing.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

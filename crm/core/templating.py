@@ -1,0 +1,49 @@
+"""Template globals and filters shared by every page."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from crm.security.permissions import ROLE_LABELS, allowed
+
+NAV = (
+    # (endpoint, label msgid, function)
+    ("dashboard.index", "Dashboard", "dashboard.view"),
+    ("companies.index", "Companies", "company.view"),
+    ("users.index", "Users", "users.manage"),
+    ("units.index", "Units", "units.manage"),
+    ("settings.index", "Settings", "settings.manage"),
+)
+
+
+def can(function: str) -> bool:
+    return current_user.is_authenticated and allowed(current_user.roles, function)
+
+
+def money(value) -> str:
+    """万元 with thousands separators and two decimals; blank for None."""
+    if value is None:
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+def when(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # SQLite returns naive UTC
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return value.isoformat()
+
+
+def register_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(can=can, NAV=NAV, ROLE_LABELS=ROLE_LABELS,
+                                 current_locale=lambda: str(get_locale()),
+                                 current_path=lambda: request.full_path.rstrip("?"))
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["when"] = when

@@ -1,0 +1,1 @@
+"""Who may do what: the permissions registry and the visibility scope."""

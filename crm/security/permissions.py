@@ -1,0 +1,79 @@
+"""The permissions registry: every route names the function it needs.
+
+A *function* is a named capability ("company.edit"); roles are granted
+functions in :data:`ROLE_FUNCTIONS`, the one table that says what each role
+may do. Views declare their function with :func:`requires`; a ``before_request``
+hook enforces it, and a test walks the url_map to check every rule declares
+one. Functions answer "may this role do this at all" (403 when not); which
+records a user may touch is the visibility scope's business (404 outside it).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask_babel import lazy_gettext as _l
+
+F = TypeVar("F", bound=Callable)
+
+PUBLIC = "public"            # no sign-in needed (sign-in page, static files)
+SIGNED_IN = "signed_in"      # any active user
+
+FUNCTIONS = {
+    PUBLIC: _l("Public"),
+    SIGNED_IN: _l("Any signed-in user"),
+    "dashboard.view": _l("View the dashboard"),
+    "company.view": _l("View companies"),
+    "company.edit": _l("Create and edit companies"),
+    "audit.view": _l("View change history"),
+    "users.manage": _l("Manage users of own unit"),
+    "units.manage": _l("Manage units"),
+    "settings.manage": _l("Manage settings"),
+}
+
+_ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
+_READ = frozenset({"dashboard.view", "company.view", "audit.view"})
+
+ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
+    "admin": _ALL,
+    "unit_admin": _READ | {"users.manage"},
+    "city_leader": _READ,
+    "county_leader": _READ,
+    "manager": _READ | {"company.edit"},
+    "officer": _READ | {"company.edit"},
+}
+
+ROLE_LABELS = {
+    "admin": _l("System admin"),
+    "unit_admin": _l("Unit admin"),
+    "city_leader": _l("City leader"),
+    "county_leader": _l("County leader"),
+    "manager": _l("Manager"),
+    "officer": _l("Officer"),
+}
+
+# Roles that only a system admin may grant.
+PRIVILEGED_ROLES = frozenset({"admin", "city_leader"})
+
+
+def requires(function: str) -> Callable[[F], F]:
+    """Declare the function a view needs; unknown names fail at import time."""
+    if function not in FUNCTIONS:
+        raise KeyError(f"unknown permission function {function!r}")
+
+    def decorate(view: F) -> F:
+        view.permission = function  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def functions_of(roles: frozenset[str] | set[str]) -> frozenset[str]:
+    granted: set[str] = {SIGNED_IN}
+    for role in roles:
+        granted |= ROLE_FUNCTIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def allowed(roles, function: str) -> bool:
+    return function == PUBLIC or function in functions_of(roles)

@@ -1,0 +1,146 @@
+"""The visibility scope: what records a user may see, compiled into SQL.
+
+A scope is computed once per user (per request) from four sources (DESIGN.md §3):
+the user's unit subtree, the chains the user leads as 链长, the projects the
+user is 包联 for, and the problems assigned to the user's unit subtree. City
+leaders and system admins see everything. :meth:`Scope.condition` turns the
+scope into one SQL condition per model, which every list, search, board,
+export and job applies; direct URLs use :meth:`Scope.can_see`. The table in
+``docs/VISIBILITY.md`` states the same rules model by model, and
+``tests/test_visibility.py`` checks each row on both databases.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from crm.models import (Chain, Company, Contact, Delegation, Interaction, Lead, LeadUnit, Problem, Project,
+                        ProjectLeader, Segment, Signing, Trip, Unit, User)
+
+ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
+
+
+def unit_subtree(session: Session, root_id: int) -> frozenset[int]:
+    """Ids of ``root_id`` and every unit below it (the unit tree is small)."""
+    children: dict[int | None, list[int]] = {}
+    for uid, parent in session.execute(select(Unit.id, Unit.parent_id)):
+        children.setdefault(parent, []).append(uid)
+    out, stack = set(), [root_id]
+    while stack:
+        uid = stack.pop()
+        if uid in out:
+            continue
+        out.add(uid)
+        stack.extend(children.get(uid, ()))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    sees_all: bool
+    unit_ids: frozenset[int]
+
+    # -- record conditions -------------------------------------------------
+    def _chains_led(self):
+        return select(Chain.id).where(Chain.chief_id == self.user_id)
+
+    def _segments_led(self):
+        return select(Segment.id).where(Segment.chain_id.in_(self._chains_led()))
+
+    def _units(self, column) -> ColumnElement[bool]:
+        return column.in_(sorted(self.unit_ids)) if self.unit_ids else false()
+
+    def lead_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        co_units = select(LeadUnit.lead_id).where(self._units(LeadUnit.unit_id))
+        return or_(self._units(Lead.unit_id), Lead.id.in_(co_units),
+                   Lead.segment_id.in_(self._segments_led()))
+
+    def project_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        baolian = select(ProjectLeader.project_id).where(ProjectLeader.user_id == self.user_id)
+        assigned = select(Problem.project_id).where(self._units(Problem.resp_unit_id))
+        return or_(self._units(Project.resp_unit_id), self._units(Project.location_unit_id),
+                   Project.segment_id.in_(self._segments_led()), Project.id.in_(baolian),
+                   Project.id.in_(assigned))
+
+    def problem_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        visible_projects = select(Project.id).where(self.project_condition())
+        return or_(self._units(Problem.resp_unit_id), Problem.project_id.in_(visible_projects))
+
+    def interaction_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        visible_leads = select(Lead.id).where(self.lead_condition())
+        return or_(self._units(Interaction.unit_id), Interaction.lead_id.in_(visible_leads))
+
+    def signing_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        visible_leads = select(Lead.id).where(self.lead_condition())
+        return or_(self._units(Signing.unit_id), Signing.lead_id.in_(visible_leads))
+
+    def condition(self, model) -> ColumnElement[bool]:
+        """The SQL condition restricting ``model`` rows to this scope."""
+        if model is Company:
+            return true()  # master data: every user sees companies (contacts are masked)
+        if model is Contact:
+            return true()  # the contact exists for all; phone masking is per row
+        if model is User:
+            return true() if self.sees_all else self._units(User.unit_id)
+        if model is Trip:
+            return true() if self.sees_all else self._units(Trip.unit_id)
+        if model is Delegation:
+            return true() if self.sees_all else self._units(Delegation.host_unit_id)
+        conditions = {
+            Lead: self.lead_condition, Project: self.project_condition, Problem: self.problem_condition,
+            Interaction: self.interaction_condition, Signing: self.signing_condition,
+        }
+        try:
+            return conditions[model]()
+        except KeyError:
+            raise LookupError(f"no visibility rule for {model.__name__}") from None
+
+    def can_see(self, session: Session, obj) -> bool:
+        """Whether one loaded record is inside the scope (for direct URLs)."""
+        model = type(obj)
+        pk = model.__mapper__.primary_key[0]
+        stmt = select(pk).where(pk == getattr(obj, pk.key), self.condition(model))
+        return session.execute(stmt).first() is not None
+
+    def owns_contact(self, contact: Contact) -> bool:
+        """Full contact details (phone) only inside the owning unit's subtree."""
+        return self.sees_all or contact.owner_unit_id in self.unit_ids
+
+
+def scope_for(session: Session, user) -> Scope:
+    """Compute the scope of ``user`` (an anonymous user sees nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(None, False, frozenset())
+    if user.roles & ALL_SEEING_ROLES:
+        return Scope(user.id, True, frozenset())
+    return Scope(user.id, False, unit_subtree(session, user.unit_id))
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """Keep the first three and last four digits: 13912345678 → 139****5678.
+
+    >>> mask_phone("13912345678")
+    '139****5678'
+    >>> mask_phone("0357-2345678")
+    '035*****5678'
+    >>> mask_phone(None) is None
+    True
+    """
+    if not phone:
+        return phone
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

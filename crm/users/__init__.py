@@ -1,0 +1,1 @@
+"""User management: system admins for everyone, unit admins for their own unit subtree."""
