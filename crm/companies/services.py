@@ -86,8 +86,11 @@ def _apply(session: Session, company: Company, data: dict[str, Any]) -> None:
     company.name = company.name.strip()
     company.name_norm = normalise_name(company.name)
     company.uscc = _validate_uscc(session, company.uscc, company.id)
-    if company.industry_code and lookup.industry(company.industry_code) is None:
-        raise DomainError(_l("Unknown industry code %(c)s.", c=company.industry_code), "industry_code")
+    if company.industry_code:
+        found = lookup.industry(company.industry_code)
+        if found is None:
+            raise DomainError(_l("Unknown industry code %(c)s.", c=company.industry_code), "industry_code")
+        company.industry_code = found.code
     _derive_location(session, company)
 
 
