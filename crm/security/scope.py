@@ -129,6 +129,18 @@ def scope_for(session: Session, user) -> Scope:
     return Scope(user.id, False, unit_subtree(session, user.unit_id))
 
 
+def lead_existence(company_id: int):
+    """What anyone may know of any unit's leads on a company: that they exist.
+
+    Company, unit and since when — enough to detect 撞单 — never the owner's
+    contacts, notes, amounts or stage. Deliberately not scoped.
+    """
+    return (select(Lead.company_id, Lead.unit_id, Unit.name.label("unit_name"), Lead.first_reported_at)
+            .join(Unit, Unit.id == Lead.unit_id)
+            .where(Lead.company_id == company_id, Lead.stage != "ended")
+            .order_by(Lead.first_reported_at))
+
+
 def mask_phone(phone: str | None) -> str | None:
     """Keep the first three and last four digits: 13912345678 → 139****5678.
 

@@ -1,0 +1,136 @@
+"""Walk the url_map: every route declares a function, sends anonymous users to sign-in,
+refuses a missing CSRF token on state-changing methods, and renders without outside URLs."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crm.security.permissions import FUNCTIONS, PUBLIC
+from tests.conftest import csrf_token
+
+EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//(?!localhost|127\.0\.0\.1)""", re.I)
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def records(db, make_unit, make_user):
+    from crm.companies.services import create_company
+    unit = make_unit("路由测试县")
+    admin = make_user(("admin",), unit=unit)
+    company = create_company(db.session, admin, {"name": "路由测试企业有限公司", "county_code": "141002"})
+    db.session.commit()
+    return {"company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
+            "code": "en", "filename": "css/app.css", "admin": admin}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules()]
+
+
+def _fill(rule, records) -> str:
+    missing = [a for a in rule.arguments if a not in records]
+    assert not missing, f"route {rule.rule} has parameters no fixture fills: {missing}"
+    from flask import url_for
+    return url_for(rule.endpoint, **{a: records[a] for a in rule.arguments})
+
+
+def test_every_route_declares_a_registered_function(app):
+    for rule in _rules(app):
+        view = app.view_functions[rule.endpoint]
+        function = getattr(view, "permission", None)
+        assert function in FUNCTIONS, f"{rule.rule} ({rule.endpoint}) declares no registered function"
+
+
+def test_anonymous_users_are_sent_to_sign_in(app, client, records):
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    with app.test_request_context():
+        urls = [(rule, _fill(rule, records)) for rule in _rules(app)]
+    for rule, url in urls:
+        if app.view_functions[rule.endpoint].permission == PUBLIC:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method, data={"csrf_token": token})
+            assert response.status_code == 302, f"{method} {url} gave {response.status_code}"
+            assert "/login" in response.headers["Location"], url
+
+
+def test_state_changing_routes_refuse_a_missing_csrf_token(app, client, records, login):
+    login(records["admin"])
+    with app.test_request_context():
+        urls = [(rule, _fill(rule, records)) for rule in _rules(app)]
+    checked = 0
+    for rule, url in urls:
+        for method in rule.methods & STATE_CHANGING:
+            response = client.open(url, method=method, data={"name": "x"})
+            assert response.status_code == 400, f"{method} {url} accepted a form without CSRF token"
+            assert "security token" in response.get_data(as_text=True) or "安全" in response.get_data(as_text=True)
+            checked += 1
+    assert checked >= 8  # the walk really covered the forms
+
+
+def test_every_get_page_renders_without_outside_urls(app, client, records, login):
+    login(records["admin"])
+    with app.test_request_context():
+        urls = [(rule, _fill(rule, records)) for rule in _rules(app) if "GET" in rule.methods]
+    for rule, url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 302), f"GET {url} gave {response.status_code}"
+        if response.mimetype == "text/html":
+            body = response.get_data(as_text=True)
+            assert not EXTERNAL.search(body), f"{url} loads something from outside the server"
+            assert "<script>" not in body, f"{url} has an inline script"
+            assert " style=" not in body, f"{url} has an inline style (blocked by the CSP)"
+
+
+def test_role_without_function_gets_403(client, make_user, login):
+    login(make_user(("officer",)))
+    for url in ("/settings/", "/units/", "/users/"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+
+
+def test_record_outside_scope_gets_404(client, make_unit, make_user, login):
+    county_a, county_b = make_unit("甲县"), make_unit("乙县")
+    unit_admin = make_user(("unit_admin",), unit=county_a)
+    other = make_user(("officer",), unit=county_b)
+    login(unit_admin)
+    assert client.get(f"/users/{other.id}").status_code == 404
+    assert client.get(f"/users/{unit_admin.id}").status_code == 200
+
+
+def test_bad_url_parameters_get_a_clear_400(client, make_user, login):
+    login(make_user(("officer",)))
+    response = client.get("/companies/?page=abc")
+    assert response.status_code == 400
+    assert "page" in response.get_data(as_text=True)
+    assert client.get("/companies/?cluster=mars").status_code == 400
+    assert client.get("/companies/?page=0").status_code == 400
+
+
+def test_unknown_page_is_404(client, make_user, login):
+    login(make_user(("officer",)))
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert 'data-testid="error-code"' in response.get_data(as_text=True)
+
+
+def test_server_error_rolls_back_and_shows_the_500_page(app, db):
+    from crm import create_app
+    from crm.models import Unit
+    from crm.security.permissions import PUBLIC
+    from tests.conftest import make_config
+
+    failing = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], PROPAGATE_EXCEPTIONS=False))
+
+    def boom():
+        db.session.add(Unit(name="半途单位", kind="county"))
+        db.session.flush()
+        raise RuntimeError("boom")
+    boom.permission = PUBLIC
+    failing.add_url_rule("/boom", "boom", boom)
+    response = failing.test_client().get("/boom")
+    assert response.status_code == 500
+    assert 'data-testid="error-code"' in response.get_data(as_text=True)
+    from sqlalchemy import select
+    assert db.session.scalar(select(Unit.id).where(Unit.name == "半途单位")) is None
