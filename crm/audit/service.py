@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +75,18 @@ def pending_changes(obj) -> dict[str, tuple[Any, Any]]:
         if _text(old) != _text(new):
             changes[attr.key] = (old, new)
     return changes
+
+
+@contextmanager
+def tracked_update(session: Session, actor, obj, *, secret_fields: tuple[str, ...] = ()) -> Iterator[None]:
+    """Apply changes to ``obj`` inside the block, then audit them.
+
+    Autoflush is off inside the block: a validation query would otherwise flush
+    the pending changes and erase the attribute history the audit reads.
+    """
+    with session.no_autoflush:
+        yield
+        record_update(session, actor, obj, secret_fields=secret_fields)
 
 
 def record_update(session: Session, actor, obj, *, secret_fields: tuple[str, ...] = ()) -> list[AuditRecord]:

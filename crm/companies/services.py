@@ -105,6 +105,6 @@ def create_company(session: Session, actor, data: dict[str, Any]) -> Company:
 def update_company(session: Session, actor, company: Company, data: dict[str, Any],
                    expected_version: int | None) -> Company:
     ensure_current(session, company, expected_version)
-    _apply(session, company, data)
-    audit.record_update(session, actor, company)
+    with audit.tracked_update(session, actor, company):
+        _apply(session, company, data)
     return company

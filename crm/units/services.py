@@ -44,8 +44,8 @@ def create_unit(session: Session, actor, data: dict[str, Any], *, batch_id: str 
 
 
 def update_unit(session: Session, actor, unit: Unit, data: dict[str, Any]) -> Unit:
-    _apply(session, unit, data)
-    audit.record_update(session, actor, unit)
+    with audit.tracked_update(session, actor, unit):
+        _apply(session, unit, data)
     return unit
 
 

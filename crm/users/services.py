@@ -75,9 +75,9 @@ def update_user(session: Session, actor: User, user: User, *, name: str, unit_id
     old_roles = user.roles
     if old_roles != roles:
         _check_roles(actor, roles, old_roles)
-    user.name, user.unit_id, user.email, user.phone = name.strip(), unit_id, email or None, phone or None
-    _set_roles(user, roles)
-    audit.record_update(session, actor, user)
+    with audit.tracked_update(session, actor, user):
+        user.name, user.unit_id, user.email, user.phone = name.strip(), unit_id, email or None, phone or None
+        _set_roles(user, roles)
     if old_roles != roles:
         audit.record_event(session, actor, "update", "user", user.id, field="roles",
                            old=",".join(sorted(old_roles)), new=",".join(sorted(roles)))
@@ -89,10 +89,10 @@ def set_password(session: Session, actor: User, user: User, password: str) -> No
     if actor is not user:
         ensure_can_manage(session, actor, user.unit_id)
     passwords.check_policy(session, password, user.username)
-    user.password_hash = passwords.hash_password(password)
-    user.password_changed_at = utcnow()
-    user.session_token = secrets.token_urlsafe(32)
-    audit.record_update(session, actor, user)
+    with audit.tracked_update(session, actor, user):
+        user.password_hash = passwords.hash_password(password)
+        user.password_changed_at = utcnow()
+        user.session_token = secrets.token_urlsafe(32)
 
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> None:
@@ -100,7 +100,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     ensure_can_manage(session, actor, user.unit_id)
     if user is actor and not active:
         raise DomainError(_l("You cannot disable yourself."))
-    user.active = active
-    if not active:
-        user.session_token = secrets.token_urlsafe(32)
-    audit.record_update(session, actor, user)
+    with audit.tracked_update(session, actor, user):
+        user.active = active
+        if not active:
+            user.session_token = secrets.token_urlsafe(32)
