@@ -78,6 +78,8 @@ def run_migrations_online():
                 if problems:
                     raise RuntimeError(f"foreign key check failed after migration: {problems[:5]}")
         if sqlite:
+            if connection.in_transaction():
+                connection.commit()
             _sqlite_foreign_keys(connection, True)
 
 
