@@ -33,7 +33,7 @@ translations: venv
 	$(BIN)/pybabel compile -f -d crm/translations -D messages
 
 extract: venv  ## refresh the message catalogs from the code and templates
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* node_modules __pycache__' -o crm/translations/messages.pot .
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations -D messages --no-fuzzy-matching
 
 db: venv

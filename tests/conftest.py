@@ -234,3 +234,12 @@ def csrf_token(html: str) -> str:
 def tmp_dir():
     with tempfile.TemporaryDirectory() as d:
         yield Path(d)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: a database or browser that could not be had hides bugs."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if IN_CI and skipped and exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped — failing the run", red=True)
+        session.exitstatus = 1

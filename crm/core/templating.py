@@ -6,17 +6,18 @@ from decimal import Decimal
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.security.permissions import ROLE_LABELS, allowed
 
 NAV = (
-    # (endpoint, label msgid, function)
-    ("dashboard.index", "Dashboard", "dashboard.view"),
-    ("companies.index", "Companies", "company.view"),
-    ("users.index", "Users", "users.manage"),
-    ("units.index", "Units", "units.manage"),
-    ("settings.index", "Settings", "settings.manage"),
+    # (endpoint, label, function)
+    ("dashboard.index", _l("Dashboard"), "dashboard.view"),
+    ("companies.index", _l("Companies"), "company.view"),
+    ("users.index", _l("Users"), "users.manage"),
+    ("units.index", _l("Units"), "units.manage"),
+    ("settings.index", _l("Settings"), "settings.manage"),
 )
 
 
