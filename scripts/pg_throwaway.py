@@ -67,8 +67,8 @@ def start(directory: Path | None = None, port: int = DEFAULT_PORT) -> str:
           f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
           "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"])
     for _ in range(60):
-        probe = subprocess.run(_as_postgres([str(binaries / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)]),  # nosec
-                               capture_output=True)
+        ready = [str(binaries / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)]
+        probe = subprocess.run(_as_postgres(ready), capture_output=True)  # nosec B603
         if probe.returncode == 0:
             return url
         time.sleep(0.5)

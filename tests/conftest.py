@@ -129,6 +129,7 @@ def database_url(backend, request, tmp_path_factory):
 def app(database_url, instance_dir):
     """The app under test, on a database migrated once, with reference data loaded."""
     application = create_app(make_config(database_url))
+    application.instance_path = str(instance_dir)  # config read CHAINCRM_INSTANCE at import
     with application.app_context():
         upgrade()
         from crm.refdata.loader import load_reference_data
@@ -156,6 +157,7 @@ def db(app):
     session, as in production.
     """
     twin = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    twin.instance_path = app.instance_path
     with app.app_context():
         connection = _db.engine.connect()
     outer = connection.begin()

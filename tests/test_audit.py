@@ -158,8 +158,8 @@ def test_invalid_company_input_is_refused_and_nothing_written(client, db, make_u
     officer = make_user()
     login(officer)
     page = client.get("/companies/new").get_data(as_text=True)
-    response = client.post("/companies/new", data={"csrf_token": csrf_token(page), "name": "坏代码企业",
-                                                    "uscc": "914403001922038217"})
+    data = {"csrf_token": csrf_token(page), "name": "坏代码企业", "uscc": "914403001922038217"}
+    response = client.post("/companies/new", data=data)
     assert response.status_code == 200
     assert db.session.scalar(select(Company.id).where(Company.name == "坏代码企业")) is None
     body = response.get_data(as_text=True)

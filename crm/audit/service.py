@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from crm.models import AuditRecord
+from crm.models import AuditRecord, User
 
 # Never written to the audit trail, whatever the model.
 SECRET_FIELDS = frozenset({"password_hash", "session_token"})
@@ -140,11 +140,13 @@ def record_bulk_create(session: Session, actor, objs: list, batch_id: str) -> Au
     return rec
 
 
-def history(session: Session, entity_type: str, entity_id: int, limit: int = 200) -> list[AuditRecord]:
-    stmt = (select(AuditRecord)
+def history(session: Session, entity_type: str, entity_id: int, limit: int = 200) -> list[tuple[AuditRecord, str]]:
+    """The record's history, newest first, each entry with the acting user's name."""
+    stmt = (select(AuditRecord, User.name)
+            .outerjoin(User, User.id == AuditRecord.user_id)
             .where(AuditRecord.entity_type == entity_type, AuditRecord.entity_id == entity_id)
             .order_by(AuditRecord.at.desc(), AuditRecord.id.desc()).limit(limit))
-    return list(session.scalars(stmt))
+    return [(rec, name or "") for rec, name in session.execute(stmt)]
 
 
 def changes_since(session: Session, entity_type: str, entity_id: int, version: int) -> list[AuditRecord]:

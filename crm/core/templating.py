@@ -21,6 +21,12 @@ NAV = (
 )
 
 
+AUDIT_ACTIONS = {
+    "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"), "bulk_create": _l("Imported"),
+    "merge": _l("Merged"), "view": _l("Viewed"), "login": _l("Signed in"), "state": _l("State change"),
+}
+
+
 def can(function: str) -> bool:
     return current_user.is_authenticated and allowed(current_user.roles, function)
 
@@ -43,7 +49,7 @@ def when(value) -> str:
 
 
 def register_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, NAV=NAV, ROLE_LABELS=ROLE_LABELS,
+    app.jinja_env.globals.update(can=can, NAV=NAV, ROLE_LABELS=ROLE_LABELS, AUDIT_ACTIONS=AUDIT_ACTIONS,
                                  current_locale=lambda: str(get_locale()),
                                  current_path=lambda: request.full_path.rstrip("?"))
     app.jinja_env.filters["money"] = money
