@@ -25,6 +25,10 @@ FUNCTIONS = {
     "dashboard.view": _l("View the dashboard"),
     "company.view": _l("View companies"),
     "company.edit": _l("Create and edit companies"),
+    "company.merge": _l("Merge duplicate companies"),
+    "users.handover": _l("Hand over a user's work"),
+    "import.run": _l("Import files"),
+    "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
     "users.manage": _l("Manage users of own unit"),
     "units.manage": _l("Manage units"),
@@ -32,15 +36,16 @@ FUNCTIONS = {
 }
 
 _ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
-_READ = frozenset({"dashboard.view", "company.view", "audit.view"})
+_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run"})
+_WORK = frozenset({"company.edit", "import.run"})
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     "admin": _ALL,
-    "unit_admin": _READ | {"users.manage"},
+    "unit_admin": _READ | {"users.manage", "users.handover"},
     "city_leader": _READ,
     "county_leader": _READ,
-    "manager": _READ | {"company.edit"},
-    "officer": _READ | {"company.edit"},
+    "manager": _READ | _WORK | {"company.merge", "users.handover"},
+    "officer": _READ | _WORK,
 }
 
 ROLE_LABELS = {
