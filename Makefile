@@ -7,7 +7,7 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 VENDOR   := crm/static/vendor
 
-.PHONY: run serve setup venv assets translations db demo test test-fast lint bench dist worker clean
+.PHONY: run serve setup venv assets translations extract db demo test test-fast lint bench dist worker clean
 
 run: setup db demo serve  ## set everything up and serve the demo on http://127.0.0.1:5000
 
@@ -44,9 +44,14 @@ db: venv
 demo: venv
 	$(FLASK) demo load
 
-serve:
-	@echo "Serving ChainCRM on http://$(HOST):$(PORT) — the sign-in details are printed above."
-	$(FLASK) run --host $(HOST) --port $(PORT)
+serve:  ## the web server and the background-job worker
+	FLASK="$(FLASK)" HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
+
+worker:  ## only the background-job worker (production: run it beside gunicorn)
+	$(FLASK) jobs worker
+
+bench: setup  ## benchmarks beside their floors; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a smoke run)
+	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
 
 test: setup  ## the whole suite on SQLite and PostgreSQL (starts a throwaway cluster when DATABASE_URL is unset)
 	$(BIN)/flake8

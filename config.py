@@ -61,6 +61,9 @@ class DevelopmentConfig(BaseConfig):
 
 class TestingConfig(BaseConfig):
     TESTING = True
+    # Test hook: seconds an import-apply job waits after writing and before committing, so a
+    # test can kill the worker at the worst moment. Only the testing configuration reads it.
+    IMPORT_APPLY_PAUSE = float(os.environ.get("CHAINCRM_TEST_APPLY_PAUSE", "0") or 0)
 
     def __init__(self) -> None:
         self.SECRET_KEY = "testing-" + secrets.token_hex(8)

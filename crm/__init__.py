@@ -50,18 +50,30 @@ def register_blueprints(app: Flask) -> None:
     from crm.core.errorpages import register_errorhandlers
     from crm.core.headers import register_headers
     from crm.dashboard.views import bp as dashboard_bp
+    from crm.exports.views import bp as exports_bp
+    from crm.imports.views import bp as imports_bp
+    from crm.jobs.views import bp as jobs_bp
     from crm.security.permissions import PUBLIC
     from crm.security.web import register_security
     from crm.settings.views import bp as settings_bp
     from crm.units.views import bp as units_bp
     from crm.users.views import bp as users_bp
 
-    for bp in (auth_bp, dashboard_bp, companies_bp, users_bp, units_bp, settings_bp):
+    for bp in (auth_bp, dashboard_bp, companies_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp, settings_bp):
         app.register_blueprint(bp)
+    register_kinds()
     app.view_functions["static"].permission = PUBLIC
     register_security(app)
     register_headers(app)
     register_errorhandlers(app)
+
+
+def register_kinds() -> None:
+    """Features register their import, export and job kinds with the cross-cutting cores."""
+    import crm.companies.exporting  # noqa: F401
+    import crm.companies.importing  # noqa: F401
+    import crm.exports.jobs  # noqa: F401
+    import crm.imports.jobs  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

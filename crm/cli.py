@@ -56,4 +56,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    from crm.jobs.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
     register_refdata(app)

@@ -217,6 +217,7 @@ def make_user(db, make_unit):
 @pytest.fixture
 def login(client):
     def do(user, password: str = TEST_PASSWORD):
+        client.delete_cookie("session")  # sign in afresh, whoever was signed in before
         response = client.get("/login")
         token = csrf_token(response.get_data(as_text=True))
         response = client.post("/login", data={"username": user.username, "password": password,

@@ -2,6 +2,7 @@
 from crm.models.base import Base
 from crm.models.chains import Chain, CompanySegment, Segment, SegmentLink, SupplyLink
 from crm.models.company import Company, Contact
+from crm.models.files import ImportBatch, ImportPreset, ImportRow
 from crm.models.leads import Delegation, Interaction, Lead, LeadStageChange, LeadUnit, Signing, Trip
 from crm.models.org import LoginAttempt, Unit, User, UserRole
 from crm.models.projects import Problem, Project, ProjectLeader, ProjectStageChange, ProjectYear
@@ -13,5 +14,5 @@ __all__ = [
     "Delegation", "Interaction", "Lead", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader",
     "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
-    "Job", "Setting",
+    "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow",
 ]

@@ -1,0 +1,203 @@
+"""Import rules: upload and read, map, stage (the dry run), apply all-or-nothing, revert.
+
+Services flush and never commit. :func:`stage` is a generator that yields
+after each chunk so its caller (a view or a job) commits staged rows chunk by
+chunk; :func:`apply` does all its writing in the caller's one transaction,
+so a worker killed half-way leaves nothing applied.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path, PurePath
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from crm.audit import service as audit
+from crm.core.errors import DomainError
+from crm.files.readers import ReadError, Table, read_table
+from crm.imports.registry import IMPORT_KINDS, ImportKind, auto_map
+from crm.jobs.service import files_root
+from crm.models import ImportBatch, ImportPreset, ImportRow
+from crm.models.base import utcnow
+
+CHUNK = 1000
+
+
+def kind_of(batch: ImportBatch) -> ImportKind:
+    return IMPORT_KINDS[batch.kind]
+
+
+def _read(batch: ImportBatch) -> Table:
+    path = files_root() / batch.stored_path
+    return read_table(batch.filename, path.read_bytes())
+
+
+def create_batch(session: Session, actor, kind_key: str, filename: str, data: bytes) -> ImportBatch:
+    """Read the upload (refusing broken files with the reason), keep it, and guess the mapping."""
+    kind = IMPORT_KINDS[kind_key]
+    filename = PurePath(filename or "upload").name[:200]
+    try:
+        table = read_table(filename, data)
+    except ReadError as exc:
+        raise DomainError(_l("The file cannot be read: %(why)s", why=str(exc)), "file") from None
+    if not table.rows:
+        raise DomainError(_l("The file has a header row but no data rows."), "file")
+    key = str(uuid.uuid4())
+    stored = Path("uploads") / f"{key}{PurePath(filename).suffix.lower()}"
+    (files_root() / "uploads").mkdir(parents=True, exist_ok=True)
+    (files_root() / stored).write_bytes(data)
+    batch = ImportBatch(kind=kind.key, batch_key=key, filename=filename, stored_path=str(stored),
+                        encoding=table.encoding, headers=table.headers, total_rows=len(table),
+                        mapping=auto_map(table.headers, kind.fields, _builtin_preset(session, kind.key, table.headers)),
+                        user_id=actor.id, status="uploaded")
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _builtin_preset(session: Session, kind: str, headers: list[str]) -> dict | None:
+    """The preset covering most of the file's headers, if it covers any."""
+    best, best_hits = None, 0
+    for _name, mapping in presets(session, kind).items():
+        hits = sum(1 for h in headers if h in mapping)
+        if hits > best_hits:
+            best, best_hits = mapping, hits
+    return best
+
+
+def presets(session: Session, kind: str) -> dict[str, dict[str, str]]:
+    """Built-in presets of the kind, then saved ones: name → {header text: field key}."""
+    found = dict(IMPORT_KINDS[kind].presets)
+    for preset in session.scalars(select(ImportPreset).where(ImportPreset.kind == kind).order_by(ImportPreset.name)):
+        found.setdefault(preset.name, preset.mapping)
+    return found
+
+
+def apply_preset(session: Session, batch: ImportBatch, name: str) -> None:
+    mapping = presets(session, batch.kind).get(name)
+    if mapping is None:
+        raise DomainError(_l("Unknown preset."))
+    batch.mapping = auto_map(batch.headers, kind_of(batch).fields, mapping)
+    session.flush()
+
+
+def set_mapping(session: Session, actor, batch: ImportBatch, mapping: dict[str, str],
+                save_as: str | None = None) -> None:
+    """Check and store the header → field mapping; optionally save it as a named preset."""
+    kind = kind_of(batch)
+    fields = {f.key: f for f in kind.fields}
+    clean: dict[str, str] = {}
+    for index, key in mapping.items():
+        if not key:
+            continue
+        if key not in fields or not index.isdigit() or int(index) >= len(batch.headers):
+            raise DomainError(_l("Unknown column or field in the mapping."))
+        if key in clean.values():
+            raise DomainError(_l("The field %(f)s is chosen for two columns.", f=fields[key].label))
+        clean[index] = key
+    missing = [str(f.label) for f in kind.fields if f.required and f.key not in clean.values()]
+    if missing:
+        raise DomainError(_l("Choose a column for: %(f)s", f="、".join(missing)))
+    batch.mapping = clean
+    if batch.status in ("staged", "failed"):
+        batch.status = "uploaded"
+    if save_as and save_as.strip():
+        name = save_as.strip()[:80]
+        by_header = {batch.headers[int(i)]: k for i, k in clean.items()}
+        preset = session.scalar(select(ImportPreset).where(ImportPreset.kind == kind.key, ImportPreset.name == name))
+        if preset is None and name not in kind.presets:
+            session.add(ImportPreset(kind=kind.key, name=name, mapping=by_header, user_id=actor.id))
+        elif preset.builtin or name in kind.presets:
+            raise DomainError(_l("A built-in preset cannot be overwritten; choose another name."), "save_as")
+        else:
+            preset.mapping = by_header
+    session.flush()
+
+
+def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[int]:
+    """Dry run: check every row and record what applying it would do. Yields rows done."""
+    if batch.status not in ("uploaded", "staging", "staged", "failed"):
+        raise DomainError(_l("This import was already applied."))
+    kind = kind_of(batch)
+    table = _read(batch)
+    session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
+    batch.status, batch.creates, batch.updates, batch.errors = "staging", 0, 0, 0
+    session.flush()
+    columns = {int(i): k for i, k in (batch.mapping or {}).items()}
+    seen: dict = {}
+    done = 0
+    for start in range(0, len(table.rows), chunk):
+        part = table.rows[start:start + chunk]
+        mapped = [{key: cells[i] for i, key in columns.items() if i < len(cells)} for _n, cells in part]
+        prepared = kind.prepare_chunk(session, mapped)
+        values = []
+        for (row_no, _cells), p in zip(part, prepared):
+            if p.action != "error" and p.key is not None:
+                if p.key in seen:
+                    p.action = "error"
+                    p.errors.append({"field": None, "message": str(_l("Same company as row %(n)s.", n=seen[p.key]))})
+                else:
+                    seen[p.key] = row_no
+            values.append({"batch_id": batch.id, "row_no": row_no, "data": p.data, "action": p.action,
+                           "errors": p.errors or None, "target_id": p.target_id})
+            batch.creates += p.action == "create"
+            batch.updates += p.action == "update"
+            batch.errors += p.action == "error"
+        session.execute(insert(ImportRow), values)
+        done += len(part)
+        yield done
+    batch.status, batch.staged_at, batch.total_rows = "staged", utcnow(), len(table.rows)
+    session.flush()
+
+
+def apply(session: Session, actor, batch: ImportBatch) -> dict:
+    """Write the staged rows, all in the caller's transaction."""
+    if batch.status != "staged":
+        raise DomainError(_l("Only a checked (dry-run) import can be applied."))
+    if batch.errors and not batch.valid_only:
+        raise DomainError(_l("%(n)s rows have errors. Fix the file, or choose to import the valid rows only.",
+                             n=batch.errors))
+    if not batch.creates + batch.updates:
+        raise DomainError(_l("There is nothing to import."))
+    rows = session.execute(select(ImportRow.id, ImportRow.data, ImportRow.target_id)
+                           .where(ImportRow.batch_id == batch.id, ImportRow.action.in_(("create", "update")))
+                           .order_by(ImportRow.row_no)).all()
+    result = kind_of(batch).apply(session, actor, [tuple(r) for r in rows], batch.batch_key)
+    batch.status, batch.applied_at = "applied", utcnow()
+    audit.record_event(session, actor, "bulk_create", batch.kind, None, batch_id=batch.batch_key,
+                       new=f"import {batch.id}: {result.get('created', 0)} created, {result.get('updated', 0)} updated")
+    session.flush()
+    return result
+
+
+def revert(session: Session, actor, batch: ImportBatch, *, force: bool = False) -> dict:
+    if batch.status != "applied":
+        raise DomainError(_l("Only an applied import can be reverted."))
+    if force and "admin" not in actor.roles:
+        raise DomainError(_l("Only a system admin can force a revert."))
+    result = kind_of(batch).revert(session, actor, batch, force=force)
+    batch.status, batch.reverted_at = "reverted", utcnow()
+    audit.record_event(session, actor, "delete", batch.kind, None, batch_id=batch.batch_key,
+                       new=f"revert of import {batch.id}: {result}")
+    session.flush()
+    return result
+
+
+def error_rows(session: Session, batch: ImportBatch):
+    return session.execute(select(ImportRow.row_no, ImportRow.errors, ImportRow.data)
+                           .where(ImportRow.batch_id == batch.id, ImportRow.action == "error")
+                           .order_by(ImportRow.row_no))
+
+
+def sample_rows(session: Session, batch: ImportBatch, action: str, limit: int = 50):
+    return session.execute(select(ImportRow.row_no, ImportRow.data, ImportRow.errors)
+                           .where(ImportRow.batch_id == batch.id, ImportRow.action == action)
+                           .order_by(ImportRow.row_no).limit(limit)).all()
+
+
+def count_rows(session: Session, batch: ImportBatch, action: str) -> int:
+    return session.scalar(select(func.count()).select_from(ImportRow).where(
+        ImportRow.batch_id == batch.id, ImportRow.action == action)) or 0
