@@ -19,9 +19,20 @@ def records(db, make_unit, make_user):
     unit = make_unit("路由测试县")
     admin = make_user(("admin",), unit=unit)
     company = create_company(db.session, admin, {"name": "路由测试企业有限公司", "county_code": "141002"})
+    from crm.imports.services import create_batch
+    from crm.jobs.service import enqueue
+    batch = create_batch(db.session, admin, "companies", "a.csv", "企业名称\n路由导入有限公司\n".encode())
+    job = enqueue(db.session, "export.file", {"kind": "companies", "format": "csv"}, admin.id)
+    from crm.jobs.service import files_root, finish, job_dir
+    (job_dir(job.id) / "export.csv").write_text("\ufeff企业名称\r\n", encoding="utf-8")
+    finish(db.session, job, {"file": str((job_dir(job.id) / "export.csv").relative_to(files_root()))})
+    from crm.models import Contact
+    contact = Contact(company_id=company.id, name="路由联系人", phone="13900000000", owner_unit_id=unit.id)
+    db.session.add(contact)
     db.session.commit()
     return {"company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
-            "code": "en", "filename": "css/app.css", "admin": admin}
+            "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
+            "kind": "companies", "contact_id": contact.id}
 
 
 def _rules(app):

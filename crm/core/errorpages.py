@@ -23,6 +23,11 @@ def register_errorhandlers(app: Flask) -> None:
         custom = e.description if e.description != type(e).description else None
         return page(400, _("Bad request"), custom or _("The request could not be understood."))
 
+    @app.errorhandler(413)
+    def too_large(_e):
+        limit = app.config.get("MAX_CONTENT_LENGTH", 0) // (1024 * 1024)
+        return page(413, _("File too large"), _("Uploads are limited to %(n)s MB. Nothing was saved.", n=limit))
+
     @app.errorhandler(403)
     def forbidden(_e):
         return page(403, _("Not allowed"), _("Your role does not include this function."))
