@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.models import Unit
 
 users_cli = AppGroup("users", help="Manage users.")
+companies_cli = AppGroup("companies", help="Company master data.")
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
@@ -51,11 +52,22 @@ def demo_load() -> None:
     click.echo(credentials)
 
 
+@companies_cli.command("renormalise")
+def companies_renormalise() -> None:
+    """Recompute the dedupe key (normalised name) of every company, e.g. after an upgrade."""
+    from crm.companies.services import renormalise_names
+
+    changed = renormalise_names(db.session)
+    db.session.commit()
+    click.echo(f"normalised names recomputed: {changed} changed")
+
+
 def register_commands(app: Flask) -> None:
     from crm.refdata.cli import register_cli as register_refdata
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(companies_cli)
     from crm.jobs.cli import jobs_cli
     app.cli.add_command(jobs_cli)
     register_refdata(app)

@@ -1,11 +1,12 @@
-"""The company export: Chinese headers, the list's filters, the user's scope."""
+"""The company export: Chinese headers, the list page's filters and order, the user's scope."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select
 
+from crm.companies.listing import BadFilter, company_query, filters_from_args
 from crm.core.errors import DomainError
 from crm.exports.registry import ExportKind, register_export
 from crm.files.writers import Column
@@ -15,40 +16,6 @@ from crm.security.scope import Scope
 
 FLAG_COLUMNS = (("world500", "世界500强"), ("china500", "中国500强"), ("private500", "民营500强"),
                 ("listed", "上市"), ("specialized", "专精特新"), ("central_soe", "央企"), ("provincial_soe", "省属国企"))
-
-
-def filter_conditions(args: Mapping[str, str]) -> list:
-    """Conditions for the company list filters (shared by the list page and the export)."""
-    conditions = []
-    q = (args.get("q") or "").strip()[:100]
-    if q:
-        like = f"%{q}%"
-        conditions.append(or_(Company.name.like(like), Company.short_name.like(like), Company.uscc == q.upper()))
-    local = args.get("local")
-    if local:
-        if local not in ("1", "0"):
-            raise DomainError(_l("Unknown value for %(p)s.", p="local"))
-        conditions.append(Company.is_local.is_(local == "1"))
-    cluster = args.get("cluster")
-    if cluster:
-        if cluster not in lookup.CLUSTERS:
-            raise DomainError(_l("Unknown value for %(p)s.", p="cluster"))
-        conditions.append(Company.cluster == cluster)
-    for key, column, size in (("province", Company.province_code, 2), ("city", Company.city_code, 4)):
-        value = args.get(key)
-        if value:
-            if not (value.isdigit() and len(value) == size):
-                raise DomainError(_l("Unknown value for %(p)s.", p=key))
-            conditions.append(column == value)
-    industry = (args.get("industry") or "").strip().upper()
-    if industry:
-        if not industry.isalnum() or len(industry) > 5:
-            raise DomainError(_l("Unknown value for %(p)s.", p="industry"))
-        conditions.append(Company.industry_code.like(f"{industry}%"))
-    for key, _label in FLAG_COLUMNS:
-        if args.get(key) == "1":
-            conditions.append(getattr(Company, key).is_(True))
-    return conditions
 
 
 class CompanyExport(ExportKind):
@@ -65,12 +32,17 @@ class CompanyExport(ExportKind):
     )
 
     def statement(self, scope: Scope, args: Mapping[str, str]) -> Select:
-        return (select(Company.name, Company.short_name, Company.uscc, Company.stock_code, Company.province_code,
-                       Company.city_code, Company.county_code, Company.cluster, Company.is_local, Company.industry_code,
-                       Company.registered_capital, Company.revenue, Company.employees,
-                       *(getattr(Company, k) for k, _l in FLAG_COLUMNS), Company.created_at)
-                .where(scope.condition(Company), *filter_conditions(args))
-                .order_by(Company.name, Company.id))
+        try:
+            filters = filters_from_args(args)
+        except BadFilter as bad:
+            raise DomainError(_l("Parameter %(name)s does not accept %(value)s.", name=bad.name,
+                                 value=bad.raw[:40])) from None
+        # The list page's own query ("export what I see"), reading only the exported columns.
+        return company_query(filters, scope.condition(Company)).with_only_columns(
+            Company.name, Company.short_name, Company.uscc, Company.stock_code, Company.province_code,
+            Company.city_code, Company.county_code, Company.cluster, Company.is_local, Company.industry_code,
+            Company.registered_capital, Company.revenue, Company.employees,
+            *(getattr(Company, k) for k, _label in FLAG_COLUMNS), Company.created_at)
 
     def rows(self, result: Iterable) -> Iterator[tuple]:
         names = _division_names()

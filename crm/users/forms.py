@@ -29,3 +29,7 @@ class ResetPasswordForm(FlaskForm):
 
 class ToggleForm(FlaskForm):
     pass
+
+
+class HandoverForm(FlaskForm):
+    to_user_id = SelectField(_l("Hand over to"), coerce=int, validators=[DataRequired()])

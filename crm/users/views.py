@@ -13,8 +13,9 @@ from crm.extensions import db
 from crm.models import Unit, User
 from crm.models.org import ROLES
 from crm.security.permissions import PRIVILEGED_ROLES, ROLE_LABELS, requires
+from crm.users import handover as handover_service
 from crm.users import services
-from crm.users.forms import ResetPasswordForm, ToggleForm, UserForm
+from crm.users.forms import HandoverForm, ResetPasswordForm, ToggleForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -144,3 +145,33 @@ def toggle_active(user_id: int):
             db.session.commit()
             flash(_("User enabled.") if user.active else _("User disabled; their sessions were ended."), "success")
     return redirect(url_for("users.detail", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/handover", methods=["GET", "POST"])
+@requires("users.handover")
+def handover(user_id: int):
+    """离岗交接: move everything the user owns to another active user within the actor's reach."""
+    user = _load(user_id)
+    reach = _reach()
+    stmt = select(User).where(User.active.is_(True), User.id != user.id).order_by(User.unit_id, User.name, User.id)
+    if reach is not None:
+        stmt = stmt.where(User.unit_id.in_(sorted(reach)))
+    units = {u.id: u.name for u in db.session.scalars(select(Unit))}
+    form = HandoverForm()
+    form.to_user_id.choices = [(u.id, f"{u.name} ({u.username}) · {units.get(u.unit_id, '')}")
+                               for u in db.session.scalars(stmt)]
+    if form.validate_on_submit():
+        try:
+            result = handover_service.handover(db.session, current_user, user,
+                                               db.session.get(User, form.to_user_id.data))
+        except DomainError as err:
+            db.session.rollback()
+            apply_to_form(form, err)
+        else:
+            db.session.commit()
+            counts = result.counts
+            flash(_("Handed over %(c)s companies, %(l)s leads and %(p)s projects.",
+                    c=counts["company"], l=counts["lead"], p=counts["project"]), "success")
+            return redirect(url_for("users.handover", user_id=user.id))
+    return render_template("users/handover.html", user=user, unit=db.session.get(Unit, user.unit_id), form=form,
+                           counts=handover_service.owned_counts(db.session, user))
