@@ -9,6 +9,7 @@ their previous values kept on the staged row so a revert can restore them.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -67,10 +68,17 @@ def _location(raw: dict[str, str]) -> str | None:
     code = (raw.get("division_code") or "").strip()
     if code:
         return lookup.normalise_code(code)
-    return names.resolve(raw.get("province", ""), raw.get("city", ""), raw.get("county", ""))
+    return _resolve(raw.get("province", ""), raw.get("city", ""), raw.get("county", ""))
 
 
+@lru_cache(maxsize=8192)
+def _resolve(province: str, city: str, county: str) -> str | None:
+    return names.resolve(province, city, county)
+
+
+@lru_cache(maxsize=8192)
 def _industry(text: str) -> str | None:
+    """A GB/T 4754 code from a code or an exact name (files repeat a few names: cached)."""
     text = (text or "").strip()
     if not text:
         return None
@@ -187,8 +195,10 @@ class CompanyImport(ImportKind):
             session.execute(ImportRow.__table__.update().where(ImportRow.id == row_id)
                             .values(before=before, version_after=company.version_id))
             updated += 1
+        # Core executemany, not the ORM's bulk path: a created row needs no identity or events.
+        connection = session.connection()
         for start in range(0, len(creates), 1000):
-            session.execute(insert(Company), creates[start:start + 1000])
+            connection.execute(insert(Company.__table__), creates[start:start + 1000])
         session.flush()
         return {"created": len(creates), "updated": updated}
 

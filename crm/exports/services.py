@@ -31,7 +31,8 @@ def count(session: Session, kind: ExportKind, scope: Scope, args: Mapping[str, s
 
 
 def _rows(session: Session, kind: ExportKind, scope: Scope, args: Mapping[str, str]) -> Iterator[tuple]:
-    result = session.execute(kind.statement(scope, args).execution_options(yield_per=CHUNK))
+    # Core execution on the session's connection: rows as tuples, no ORM loading machinery.
+    result = session.connection().execute(kind.statement(scope, args).execution_options(yield_per=CHUNK))
     yield from kind.rows(result)
 
 

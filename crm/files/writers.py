@@ -48,18 +48,39 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _csv_cell(value: Any, kind: str) -> str:
+def _csv_text(value: Any) -> str:
     if value is None:
         return ""
-    if kind == "bool":
-        return "是" if value else "否"
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, str):
+        return "'" + value if value[:1] in FORMULA_START and value else value
     if isinstance(value, dt.datetime):
         return _local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
     return neutralise(str(value))
+
+
+def _csv_number(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _csv_bool(value: Any) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def _csv_datetime(value: Any) -> str:
+    return "" if value is None else _local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _csv_date(value: Any) -> str:
+    return "" if value is None else value.isoformat()
+
+
+# One formatter per column kind, chosen once per export rather than per cell.
+CSV_FORMATTERS = {"money": _csv_number, "int": _csv_number, "bool": _csv_bool, "datetime": _csv_datetime,
+                  "date": _csv_date}
 
 
 def iter_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, chunk: int = 500) -> Iterator[str]:
@@ -68,14 +89,44 @@ def iter_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, chunk:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow([c.header for c in columns])
-    kinds = [c.kind for c in columns]
+    formatters = [CSV_FORMATTERS.get(c.kind, _csv_text) for c in columns]
     for n, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(v, k) for v, k in zip(row, kinds)])
+        writer.writerow([f(v) for f, v in zip(formatters, row)])
         if n % chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _cell_writer(ws, kind: str, formats: dict):
+    """A writer for one column's cells, chosen once per export rather than per cell."""
+    quoted = formats["quoted"]
+
+    def text(r: int, c: int, value: Any) -> None:
+        if isinstance(value, dt.datetime):
+            ws.write_datetime(r, c, _local(value), formats["datetime"])
+        elif isinstance(value, dt.date):
+            ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), formats["date"])
+        else:
+            value = str(value)
+            if value[:1] in FORMULA_START:
+                ws.write_string(r, c, value, quoted)
+            else:
+                ws.write_string(r, c, value)
+
+    if kind == "bool":
+        return lambda r, c, value: ws.write_string(r, c, "是" if value else "否")
+    if kind in ("money", "int"):
+        number_format = formats[kind]
+
+        def number(r: int, c: int, value: Any) -> None:
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                ws.write_number(r, c, float(value), number_format)
+            else:
+                text(r, c, value)
+        return number
+    return text
 
 
 def write_xlsx(target, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, sheet: str = "Sheet1",
@@ -105,27 +156,13 @@ def write_xlsx(target, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
         ws.set_column(col, col, column.width)
         ws.write_string(row_no, col, column.header, header)
     ws.freeze_panes(row_no + 1, 0)
+    writers = [_cell_writer(ws, column.kind, formats) for column in columns]
     count = 0
     for count, row in enumerate(rows, start=1):
         r = row_no + count
-        for col, (value, column) in enumerate(zip(row, columns)):
-            if value is None or value == "":
-                continue
-            kind = column.kind
-            if kind == "bool":
-                ws.write_string(r, col, "是" if value else "否")
-            elif kind in ("money", "int") and isinstance(value, (int, float, Decimal)):
-                ws.write_number(r, col, float(value), formats[kind])
-            elif isinstance(value, dt.datetime):
-                ws.write_datetime(r, col, _local(value), formats["datetime"])
-            elif isinstance(value, dt.date):
-                ws.write_datetime(r, col, dt.datetime.combine(value, dt.time()), formats["date"])
-            else:
-                text = str(value)
-                if text.startswith(FORMULA_START):
-                    ws.write_string(r, col, text, formats["quoted"])
-                else:
-                    ws.write_string(r, col, text)
+        for col, (value, write) in enumerate(zip(row, writers)):
+            if value is not None and value != "":
+                write(r, col, value)
     ws.autofilter(row_no, 0, row_no + max(count, 1), len(columns) - 1)
     book.close()
     return count

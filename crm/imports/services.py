@@ -146,7 +146,7 @@ def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[
             batch.creates += p.action == "create"
             batch.updates += p.action == "update"
             batch.errors += p.action == "error"
-        session.execute(insert(ImportRow), values)
+        session.connection().execute(insert(ImportRow.__table__), values)
         done += len(part)
         yield done
     batch.status, batch.staged_at, batch.total_rows = "staged", utcnow(), len(table.rows)
@@ -162,9 +162,10 @@ def apply(session: Session, actor, batch: ImportBatch) -> dict:
                              n=batch.errors))
     if not batch.creates + batch.updates:
         raise DomainError(_l("There is nothing to import."))
-    rows = session.execute(select(ImportRow.id, ImportRow.data, ImportRow.target_id)
-                           .where(ImportRow.batch_id == batch.id, ImportRow.action.in_(("create", "update")))
-                           .order_by(ImportRow.row_no)).all()
+    staged = (select(ImportRow.id, ImportRow.data, ImportRow.target_id)
+              .where(ImportRow.batch_id == batch.id, ImportRow.action.in_(("create", "update")))
+              .order_by(ImportRow.row_no))
+    rows = session.connection().execute(staged).all()
     result = kind_of(batch).apply(session, actor, [tuple(r) for r in rows], batch.batch_key)
     batch.status, batch.applied_at = "applied", utcnow()
     audit.record_event(session, actor, "bulk_create", batch.kind, None, batch_id=batch.batch_key,
