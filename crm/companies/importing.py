@@ -72,6 +72,13 @@ def _location(raw: dict[str, str]) -> str | None:
 
 
 @lru_cache(maxsize=8192)
+def _region(code: str, home: str) -> tuple[str | None, bool]:
+    """Cluster and local flag of a division code for a home city (few distinct codes: cached)."""
+    match = lookup.cluster_of(code)
+    return (match.cluster if match else None), lookup.is_local(code, home)
+
+
+@lru_cache(maxsize=8192)
 def _resolve(province: str, city: str, county: str) -> str | None:
     return names.resolve(province, city, county)
 
@@ -123,9 +130,7 @@ class CompanyImport(ImportKind):
         data["province_code"] = location[:2] if location else None
         data["city_code"] = location[:4] if location and len(location) >= 4 else None
         data["county_code"] = location if location and len(location) == 6 else None
-        match = lookup.cluster_of(location) if location else None
-        data["cluster"] = match.cluster if match else None
-        data["is_local"] = bool(location) and lookup.is_local(location, home)
+        data["cluster"], data["is_local"] = _region(location, home) if location else (None, False)
         data["industry_code"] = attempt("industry", lambda: _industry(raw.get("industry", "")))
         for key in ("registered_capital", "revenue"):
             amount = attempt(key, lambda k=key: values.amount_wan(raw.get(k, "")))
@@ -177,13 +182,16 @@ class CompanyImport(ImportKind):
 
     def apply(self, session: Session, actor, rows, batch_key: str) -> dict:
         now = utcnow()
+        base = {**{k: None for k in WRITABLE}, **{k: False for k in FLAGS}, "is_local": False,
+                "batch_id": batch_key, "version_id": 1, "owner_unit_id": actor.unit_id, "owner_id": actor.id,
+                "created_at": now, "updated_at": now}
         creates = []
         updated = 0
         for row_id, data, target_id in rows:
             if target_id is None:
-                creates.append({**{k: None for k in WRITABLE}, **{k: False for k in FLAGS}, "is_local": False,
-                                **_for_db(data), "batch_id": batch_key, "version_id": 1, "owner_unit_id": actor.unit_id,
-                                "owner_id": actor.id, "created_at": now, "updated_at": now})
+                row = base.copy()
+                row.update(_for_db(data))
+                creates.append(row)
                 continue
             company = session.get(Company, target_id)
             if company is None:

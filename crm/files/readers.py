@@ -40,6 +40,8 @@ def cell_text(value) -> str:
     >>> cell_text(2129.0), cell_text(3.5), cell_text(None), cell_text(dt.date(2022, 6, 1))
     ('2129', '3.5', '', '2022-06-01')
     """
+    if type(value) is str:  # the common case first: CSV cells are all text
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -53,7 +55,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _table(raw_rows, encoding: str | None) -> Table:
+def _table(raw_rows, encoding: str | None, *, count_only: bool = False) -> Table:
     rows = iter(raw_rows)
     headers: list[str] | None = None
     header_row = 0
@@ -70,6 +72,10 @@ def _table(raw_rows, encoding: str | None) -> Table:
         raise ReadError(f"the file has {len(headers)} columns; at most {MAX_COLUMNS} are read")
     table = Table(headers=headers, encoding=encoding)
     width = len(headers)
+    if count_only:
+        # Headers and the number of data rows only (an upload's first look); cells stay unread.
+        table.rows = [(0, [])] * sum(1 for row in rows if any(c not in (None, "") and str(c).strip() for c in row))
+        return table
     for number, row in enumerate(rows, start=header_row + 1):
         cells = [cell_text(c) for c in row][:width]
         if any(cells):
@@ -77,7 +83,7 @@ def _table(raw_rows, encoding: str | None) -> Table:
     return table
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, *, count_only: bool = False) -> Table:
     try:
         text, encoding = decode(data)
     except DecodeError as exc:
@@ -86,10 +92,10 @@ def read_csv(data: bytes) -> Table:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return _table(csv.reader(io.StringIO(text, newline=""), dialect), encoding)
+    return _table(csv.reader(io.StringIO(text, newline=""), dialect), encoding, count_only=count_only)
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, *, count_only: bool = False) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -98,16 +104,19 @@ def read_xlsx(data: bytes) -> Table:
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types for broken files
         raise ReadError(f"the file is not a readable Excel workbook ({type(exc).__name__})") from None
-    return _table(rows, None)
+    return _table(rows, None, count_only=count_only)
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """Read an upload by its extension: .csv/.txt or .xlsx/.xlsm/.xls."""
+def read_table(filename: str, data: bytes, *, count_only: bool = False) -> Table:
+    """Read an upload by its extension: .csv/.txt or .xlsx/.xlsm/.xls.
+
+    ``count_only`` reads the headers and counts the data rows without converting cells.
+    """
     if not data:
         raise ReadError("the file is empty")
     suffix = PurePath(filename or "").suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(data)
+        return read_csv(data, count_only=count_only)
     if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        return read_xlsx(data)
+        return read_xlsx(data, count_only=count_only)
     raise ReadError(f"unsupported file type {suffix or '(none)'}: use CSV or Excel (.xlsx)")

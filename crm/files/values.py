@@ -36,6 +36,8 @@ def amount_wan(text: str) -> Decimal | None:
     raw = _fold(text)
     if raw in ("", "-", "—", "/"):
         return None
+    if raw.isascii() and raw.replace(".", "", 1).isdigit():
+        return Decimal(raw)  # the common case: a plain number in 万元
     if any(f in raw.lower() for f in FOREIGN):
         raise ValueProblem("amount in a foreign currency: convert it to 万元 first")
     match = _AMOUNT.match(raw)

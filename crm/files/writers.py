@@ -70,8 +70,16 @@ def _csv_bool(value: Any) -> str:
     return "" if value is None else ("是" if value else "否")
 
 
+BEIJING = dt.timedelta(hours=8)  # China has one time zone and no daylight saving
+
+
 def _csv_datetime(value: Any) -> str:
-    return "" if value is None else _local(value).strftime("%Y-%m-%d %H:%M")
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    v = value + BEIJING
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
 
 
 def _csv_date(value: Any) -> str:

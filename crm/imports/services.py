@@ -40,7 +40,7 @@ def create_batch(session: Session, actor, kind_key: str, filename: str, data: by
     kind = IMPORT_KINDS[kind_key]
     filename = PurePath(filename or "upload").name[:200]
     try:
-        table = read_table(filename, data)
+        table = read_table(filename, data, count_only=True)
     except ReadError as exc:
         raise DomainError(_l("The file cannot be read: %(why)s", why=str(exc)), "file") from None
     if not table.rows:
