@@ -70,4 +70,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(companies_cli)
     from crm.jobs.cli import jobs_cli
     app.cli.add_command(jobs_cli)
+    from crm.leads.cli import leads_cli
+    app.cli.add_command(leads_cli)
     register_refdata(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from crm.security.permissions import FUNCTIONS, PUBLIC
 from tests.conftest import csrf_token
@@ -29,8 +30,15 @@ def records(db, make_unit, make_user):
     from crm.models import Contact
     contact = Contact(company_id=company.id, name="路由联系人", phone="13900000000", owner_unit_id=unit.id)
     db.session.add(contact)
+    from crm.leads.services import create_lead
+    from crm.models import LeadConflict
+    other = make_user(("officer",), unit=make_unit("路由测试乙县"))
+    lead = create_lead(db.session, admin, {"company_id": company.id, "title": "路由测试项目"})
+    rival = create_lead(db.session, other, {"company_id": company.id, "title": "路由测试"})
+    conflict = db.session.scalar(select(LeadConflict).where(LeadConflict.lead_b_id == rival.id))
     db.session.commit()
-    return {"company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
+    return {"lead_id": lead.id, "conflict_id": conflict.id,
+            "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id}
 

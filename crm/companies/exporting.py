@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case
+from sqlalchemy import Float, Select, case, type_coerce
 from sqlalchemy.orm import aliased
 
 from crm.companies.listing import BadFilter, company_query, filters_from_args
@@ -46,7 +46,10 @@ class CompanyExport(ExportKind):
                 .with_only_columns(
                     Company.name, Company.short_name, Company.uscc, Company.stock_code, province.name, city.name,
                     county.name, cluster, Company.is_local, Company.industry_code, Industry.name,
-                    Company.registered_capital, Company.revenue, Company.employees,
+                    # Floats, not Decimals: the writers print and store them as they are, and the
+                    # Decimal conversion of every amount was a tenth of the export's time.
+                    type_coerce(Company.registered_capital, Float), type_coerce(Company.revenue, Float),
+                    Company.employees,
                     *(getattr(Company, k) for k, _label in FLAG_COLUMNS), Company.created_at)
                 .select_from(Company)
                 .outerjoin(province, province.code == Company.province_code)

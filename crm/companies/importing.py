@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import DateTime, cast, delete, false, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from crm.audit import service as audit
@@ -30,6 +30,10 @@ from crm.refdata import lookup, names
 from crm.settings import get as get_setting
 
 FLAGS = ("world500", "china500", "private500", "listed", "specialized", "central_soe", "provincial_soe")
+LOCATION_FIELDS = frozenset({"province", "city", "county", "division_code"})
+TEXT_COLUMNS = ("name", "name_norm", "short_name", "uscc", "stock_code", "province_code", "city_code", "county_code",
+                "cluster", "industry_code", "notes")
+MONEY_COLUMNS = ("registered_capital", "revenue")
 WRITABLE = ("name", "short_name", "uscc", "stock_code", "province_code", "city_code", "county_code", "cluster",
             "is_local", "industry_code", "registered_capital", "revenue", "employees", *FLAGS, "notes")
 
@@ -106,48 +110,60 @@ class CompanyImport(ImportKind):
     presets = {"企查查/天眼查导出": QICHACHA_PRESET}
 
     def _clean(self, raw: dict[str, str], home: str) -> tuple[dict[str, Any], list[dict]]:
-        data: dict[str, Any] = {}
+        """Clean the cells a row carries; blank cells are left out so updates keep what they don't give."""
+        given = {k: v.strip() for k, v in raw.items() if v and v.strip()}
         errors: list[dict] = []
-
-        def attempt(field_key: str, fn):
-            try:
-                return fn()
-            except (ValueError, values.ValueProblem) as exc:
-                errors.append({"field": field_key, "message": str(exc)})
-                return None
-
-        name = (raw.get("name") or "").strip()
+        name = given.get("name", "")
         if not name:
             errors.append({"field": "name", "message": str(_l("A company needs a name."))})
-        data["name"] = name[:200]
-        data["short_name"] = (raw.get("short_name") or "").strip()[:60] or None
-        code = clean_uscc(raw.get("uscc"))
-        if code and uscc_problem(code):
-            errors.append({"field": "uscc", "message": f"{code}: {uscc_problem(code)}"})
-        data["uscc"] = code
-        data["stock_code"] = (raw.get("stock_code") or "").strip()[:16] or None
-        location = attempt("division_code", lambda: _location(raw))
-        data["province_code"] = location[:2] if location else None
-        data["city_code"] = location[:4] if location and len(location) >= 4 else None
-        data["county_code"] = location if location and len(location) == 6 else None
-        data["cluster"], data["is_local"] = _region(location, home) if location else (None, False)
-        data["industry_code"] = attempt("industry", lambda: _industry(raw.get("industry", "")))
-        for key in ("registered_capital", "revenue"):
-            amount = attempt(key, lambda k=key: values.amount_wan(raw.get(k, "")))
-            data[key] = str(amount) if amount is not None else None
-        data["employees"] = attempt("employees", lambda: values.integer(raw.get("employees", "")))
+        data: dict[str, Any] = {"name": name[:200], "name_norm": normalise_name(name) if name else ""}
+        if "short_name" in given:
+            data["short_name"] = given["short_name"][:60]
+        if "uscc" in given:
+            code = clean_uscc(given["uscc"])
+            problem = uscc_problem(code) if code else None
+            if problem:
+                errors.append({"field": "uscc", "message": f"{code}: {problem}"})
+            data["uscc"] = code
+        if "stock_code" in given:
+            data["stock_code"] = given["stock_code"][:16]
+        if given.keys() & LOCATION_FIELDS:
+            try:
+                location = _location(given)
+            except ValueError as exc:
+                errors.append({"field": "division_code", "message": str(exc)})
+                location = None
+            data["province_code"] = location[:2] if location else None
+            data["city_code"] = location[:4] if location and len(location) >= 4 else None
+            data["county_code"] = location if location and len(location) == 6 else None
+            data["cluster"], data["is_local"] = _region(location, home) if location else (None, False)
+        if "industry" in given:
+            try:
+                data["industry_code"] = _industry(given["industry"])
+            except ValueError as exc:
+                errors.append({"field": "industry", "message": str(exc)})
+        for key in MONEY_COLUMNS:
+            if key in given:
+                try:
+                    amount = values.amount_wan(given[key])
+                except values.ValueProblem as exc:
+                    errors.append({"field": key, "message": str(exc)})
+                else:
+                    data[key] = str(amount) if amount is not None else None
+        if "employees" in given:
+            try:
+                data["employees"] = values.integer(given["employees"])
+            except values.ValueProblem as exc:
+                errors.append({"field": "employees", "message": str(exc)})
         for key in FLAGS:
-            if key in raw:
-                data[key] = attempt(key, lambda k=key: values.flag(raw[k])) or False
-        data["notes"] = (raw.get("notes") or "").strip()[:4000] or None
-        data["name_norm"] = normalise_name(name) if name else ""
-        # Keep only what the file carried (and what follows from it), so updates leave the rest alone.
-        given = {k for k, v in raw.items() if (v or "").strip()}
-        derived = {"province", "city", "county", "division_code"} & given
-        keep = {"name", "name_norm"} | (given & set(WRITABLE)) | ({"industry_code"} if "industry" in given else set())
-        if derived:
-            keep |= {"province_code", "city_code", "county_code", "cluster", "is_local"}
-        return {k: v for k, v in data.items() if k in keep}, errors
+            if key in given:
+                try:
+                    data[key] = values.flag(given[key])
+                except values.ValueProblem as exc:
+                    errors.append({"field": key, "message": str(exc)})
+        if "notes" in given:
+            data["notes"] = given["notes"][:4000]
+        return data, errors
 
     def prepare_chunk(self, session: Session, rows: list[dict[str, str]]) -> list[Prepared]:
         home = get_setting(session, "home_city_code")
@@ -180,19 +196,33 @@ class CompanyImport(ImportKind):
                 out.append(Prepared("update" if target else "create", data, key, target))
         return out
 
-    def apply(self, session: Session, actor, rows, batch_key: str) -> dict:
+    def apply(self, session: Session, actor, batch) -> dict:
+        updated = self._apply_updates(session, actor, batch)
+        # New companies go in with one INSERT … SELECT from the staged rows: the database reads the
+        # JSON it stored at staging, and no row makes a round trip through Python.
+        data = ImportRow.data
         now = utcnow()
-        base = {**{k: None for k in WRITABLE}, **{k: False for k in FLAGS}, "is_local": False,
-                "batch_id": batch_key, "version_id": 1, "owner_unit_id": actor.unit_id, "owner_id": actor.id,
-                "created_at": now, "updated_at": now}
-        creates = []
-        updated = 0
+        columns: dict[str, Any] = {key: data[key].as_string() for key in TEXT_COLUMNS}
+        columns.update({key: cast(data[key].as_string(), Company.__table__.c[key].type) for key in MONEY_COLUMNS})
+        columns["employees"] = data["employees"].as_integer()
+        columns.update({key: func.coalesce(data[key].as_boolean(), false()) for key in (*FLAGS, "is_local")})
+        columns.update({
+            "batch_id": literal(batch.batch_key), "version_id": literal(1),
+            "owner_unit_id": literal(actor.unit_id), "owner_id": literal(actor.id),
+            "created_at": literal(now, DateTime(timezone=True)), "updated_at": literal(now, DateTime(timezone=True)),
+        })
+        staged = (select(*columns.values())
+                  .where(ImportRow.batch_id == batch.id, ImportRow.action == "create")
+                  .order_by(ImportRow.row_no))
+        result = session.connection().execute(insert(Company.__table__).from_select(list(columns), staged))
+        session.flush()
+        return {"created": result.rowcount, "updated": updated}
+
+    def _apply_updates(self, session: Session, actor, batch) -> int:
+        rows = session.execute(select(ImportRow.id, ImportRow.data, ImportRow.target_id)
+                               .where(ImportRow.batch_id == batch.id, ImportRow.action == "update")
+                               .order_by(ImportRow.row_no)).all()
         for row_id, data, target_id in rows:
-            if target_id is None:
-                row = base.copy()
-                row.update(_for_db(data))
-                creates.append(row)
-                continue
             company = session.get(Company, target_id)
             if company is None:
                 raise DomainError(_l("A company matched in the dry run was deleted since; check the file again."))
@@ -202,13 +232,7 @@ class CompanyImport(ImportKind):
                     setattr(company, key, value)
             session.execute(ImportRow.__table__.update().where(ImportRow.id == row_id)
                             .values(before=before, version_after=company.version_id))
-            updated += 1
-        # Core executemany, not the ORM's bulk path: a created row needs no identity or events.
-        connection = session.connection()
-        for start in range(0, len(creates), 1000):
-            connection.execute(insert(Company.__table__), creates[start:start + 1000])
-        session.flush()
-        return {"created": len(creates), "updated": updated}
+        return len(rows)
 
     def revert(self, session: Session, actor, batch, *, force: bool) -> dict:
         created = list(session.execute(select(Company.id, Company.name, Company.version_id)

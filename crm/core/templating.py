@@ -15,6 +15,7 @@ NAV = (
     # (endpoint, label, function)
     ("dashboard.index", _l("Dashboard"), "dashboard.view"),
     ("companies.index", _l("Companies"), "company.view"),
+    ("leads.index", _l("Leads"), "lead.view"),
     ("imports.index", _l("Imports"), "import.run"),
     ("users.index", _l("Users"), "users.manage"),
     ("units.index", _l("Units"), "units.manage"),

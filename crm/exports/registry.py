@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select
@@ -21,9 +21,9 @@ class ExportKind(ABC):
     def statement(self, scope: Scope, args: Mapping[str, str]) -> Select:
         """The Core select under the user's scope and filters (raise DomainError on a bad filter)."""
 
-    def rows(self, result: Iterable) -> Iterator[tuple]:
-        """Turn result rows into cell tuples in column order (override to format)."""
-        return (tuple(r) for r in result)
+    def rows(self, result: Iterable) -> Iterable:
+        """Cell sequences in column order; rows of the statement as they are unless overridden."""
+        return result
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {}

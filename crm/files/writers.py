@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,14 +28,14 @@ class Column:
     width: float = 14
 
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+BEIJING = dt.timedelta(hours=8)  # China has one time zone and no daylight saving
 
 
 def _local(value: dt.datetime) -> dt.datetime:
-    """Naive local (Beijing) time for spreadsheets; naive input is taken as UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    """Naive local (Beijing, UTC+8 all year) time for spreadsheets; naive input is taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value + BEIJING
 
 
 def neutralise(text: str) -> str:
@@ -66,19 +65,18 @@ def _csv_number(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_money(value: Any) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
 def _csv_bool(value: Any) -> str:
     return "" if value is None else ("是" if value else "否")
-
-
-BEIJING = dt.timedelta(hours=8)  # China has one time zone and no daylight saving
 
 
 def _csv_datetime(value: Any) -> str:
     if value is None:
         return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    v = value + BEIJING
+    v = _local(value)
     return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
 
 
@@ -87,7 +85,7 @@ def _csv_date(value: Any) -> str:
 
 
 # One formatter per column kind, chosen once per export rather than per cell.
-CSV_FORMATTERS = {"money": _csv_number, "int": _csv_number, "bool": _csv_bool, "datetime": _csv_datetime,
+CSV_FORMATTERS = {"money": _csv_money, "int": _csv_number, "bool": _csv_bool, "datetime": _csv_datetime,
                   "date": _csv_date}
 
 

@@ -51,8 +51,11 @@ class ImportKind(ABC):
         """Clean, validate and match a chunk of mapped rows (text values by field key)."""
 
     @abstractmethod
-    def apply(self, session: Session, actor, rows: list[tuple[int, dict, int | None]], batch_key: str) -> dict:
-        """Write staged rows ``(row id, data, target id)`` in the caller's transaction."""
+    def apply(self, session: Session, actor, batch) -> dict:
+        """Write the batch's staged create and update rows in the caller's transaction.
+
+        Created rows carry ``batch.batch_key``; returns ``{"created": n, "updated": n}``.
+        """
 
     @abstractmethod
     def revert(self, session: Session, actor, batch, *, force: bool) -> dict:

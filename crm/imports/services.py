@@ -162,11 +162,7 @@ def apply(session: Session, actor, batch: ImportBatch) -> dict:
                              n=batch.errors))
     if not batch.creates + batch.updates:
         raise DomainError(_l("There is nothing to import."))
-    staged = (select(ImportRow.id, ImportRow.data, ImportRow.target_id)
-              .where(ImportRow.batch_id == batch.id, ImportRow.action.in_(("create", "update")))
-              .order_by(ImportRow.row_no))
-    rows = session.connection().execute(staged).all()
-    result = kind_of(batch).apply(session, actor, [tuple(r) for r in rows], batch.batch_key)
+    result = kind_of(batch).apply(session, actor, batch)
     batch.status, batch.applied_at = "applied", utcnow()
     audit.record_event(session, actor, "bulk_create", batch.kind, None, batch_id=batch.batch_key,
                        new=f"import {batch.id}: {result.get('created', 0)} created, {result.get('updated', 0)} updated")

@@ -3,7 +3,7 @@ from crm.models.base import Base
 from crm.models.chains import Chain, CompanySegment, Segment, SegmentLink, SupplyLink
 from crm.models.company import Company, Contact
 from crm.models.files import ImportBatch, ImportPreset, ImportRow
-from crm.models.leads import Delegation, Interaction, Lead, LeadStageChange, LeadUnit, Signing, Trip
+from crm.models.leads import Delegation, Interaction, Lead, LeadConflict, LeadStageChange, LeadUnit, Signing, Trip
 from crm.models.org import LoginAttempt, Unit, User, UserRole
 from crm.models.projects import Problem, Project, ProjectLeader, ProjectStageChange, ProjectYear
 from crm.models.refdata import ClusterMember, Division, Industry
@@ -11,7 +11,7 @@ from crm.models.system import AuditRecord, Job, Setting
 
 __all__ = [
     "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "Company", "Contact",
-    "Delegation", "Interaction", "Lead", "LeadStageChange", "LeadUnit", "Signing", "Trip",
+    "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader",
     "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
     "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow",

@@ -13,6 +13,8 @@ LEAD_STAGES = ("clue", "contact", "visit", "negotiate", "signed", "paused", "end
 LEAD_METHODS = ("business", "chain", "zone", "personal", "county")
 INTERACTION_KINDS = ("call", "visit", "delegation", "meeting", "fair", "wechat", "mail")
 SIGNING_KINDS = ("framework", "intent", "contract")
+CONFLICT_STATUSES = ("open", "ruled")
+CONFLICT_RULINGS = ("keep", "share", "transfer")
 
 
 class Lead(TimestampMixin, Base):
@@ -66,6 +68,30 @@ class LeadStageChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
     seconds_in_previous: Mapped[int | None] = mapped_column(Integer)
+
+
+class LeadConflict(Base):
+    """撞单: two units' open leads on one investor group with the same project intent.
+
+    ``lead_a`` is the earlier lead, ``lead_b`` the one whose creation detected the clash. A leader
+    rules: keep one (the other ends), share (both stay, credit split on both) or transfer (the other
+    lead moves to the kept side's unit and owner); ``kept_lead_id`` names the side kept.
+    """
+
+    __tablename__ = "lead_conflict"
+    __table_args__ = (UniqueConstraint("lead_a_id", "lead_b_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_a_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    lead_b_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(choice("lead_conflict_status", CONFLICT_STATUSES), default="open",
+                                        index=True)
+    ruling: Mapped[str | None] = mapped_column(choice("lead_conflict_ruling", CONFLICT_RULINGS))
+    kept_lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="SET NULL"))
+    ruled_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ruled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class Trip(TimestampMixin, Base):

@@ -27,6 +27,9 @@ FUNCTIONS = {
     "company.edit": _l("Create and edit companies"),
     "company.merge": _l("Merge duplicate companies"),
     "users.handover": _l("Hand over a user's work"),
+    "lead.view": _l("View leads"),
+    "lead.edit": _l("Create and work leads"),
+    "lead.rule": _l("Rule on duplicate leads (撞单)"),
     "import.run": _l("Import files"),
     "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
@@ -36,13 +39,13 @@ FUNCTIONS = {
 }
 
 _ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
-_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run"})
-_WORK = frozenset({"company.edit", "import.run"})
+_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view"})
+_WORK = frozenset({"company.edit", "import.run", "lead.edit"})
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     "admin": _ALL,
     "unit_admin": _READ | {"users.manage", "users.handover"},
-    "city_leader": _READ,
+    "city_leader": _READ | {"lead.rule"},
     "county_leader": _READ,
     "manager": _READ | _WORK | {"company.merge", "users.handover"},
     "officer": _READ | _WORK,
