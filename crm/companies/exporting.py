@@ -24,11 +24,13 @@ class CompanyExport(ExportKind):
     label = "企业库"
     filename = "companies"
     columns = (
-        Column("企业名称", width=36), Column("简称", width=14), Column("统一社会信用代码", width=22),
-        Column("股票代码", width=10), Column("省份", width=10), Column("城市", width=10), Column("区县", width=10),
-        Column("所属区域", width=14), Column("本地企业", "bool", 9), Column("行业代码", width=9),
-        Column("行业名称", width=24), Column("注册资本（万元）", "money", 16), Column("营业收入（万元）", "money", 16),
-        Column("从业人数", "int", 10), *(Column(label, "bool", 9) for _k, label in FLAG_COLUMNS),
+        Column("企业名称", width=36), Column("简称", width=14), Column("统一社会信用代码", width=22, safe=True),
+        Column("股票代码", width=10), Column("省份", width=10, safe=True), Column("城市", width=10, safe=True),
+        Column("区县", width=10, safe=True), Column("所属区域", width=14, safe=True),
+        Column("本地企业", width=9, safe=True), Column("行业代码", width=9, safe=True),
+        Column("行业名称", width=24, safe=True), Column("注册资本（万元）", "money", 16),
+        Column("营业收入（万元）", "money", 16), Column("从业人数", "int", 10),
+        *(Column(label, width=9, safe=True) for _k, label in FLAG_COLUMNS),
         Column("创建时间", "datetime", 17),
     )
 
@@ -45,17 +47,22 @@ class CompanyExport(ExportKind):
         return (company_query(filters, scope.condition(Company))
                 .with_only_columns(
                     Company.name, Company.short_name, Company.uscc, Company.stock_code, province.name, city.name,
-                    county.name, cluster, Company.is_local, Company.industry_code, Industry.name,
+                    county.name, cluster, _yes_no(Company.is_local), Company.industry_code, Industry.name,
                     # Floats, not Decimals: the writers print and store them as they are, and the
                     # Decimal conversion of every amount was a tenth of the export's time.
                     type_coerce(Company.registered_capital, Float), type_coerce(Company.revenue, Float),
                     Company.employees,
-                    *(getattr(Company, k) for k, _label in FLAG_COLUMNS), Company.created_at)
+                    *(_yes_no(getattr(Company, k)) for k, _label in FLAG_COLUMNS), Company.created_at)
                 .select_from(Company)
                 .outerjoin(province, province.code == Company.province_code)
                 .outerjoin(city, city.code == Company.city_code)
                 .outerjoin(county, county.code == Company.county_code)
                 .outerjoin(Industry, Industry.code == Company.industry_code))
+
+
+def _yes_no(column):
+    """是 / 否 computed by the database, the same for CSV and XLSX."""
+    return case((column.is_(True), "是"), else_="否")
 
 
 register_export(CompanyExport())

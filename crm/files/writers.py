@@ -21,11 +21,16 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Column:
-    """One exported column: a Chinese header, a kind (text, int, money, date, bool) and a width."""
+    """One exported column: a Chinese header, a kind (text, int, money, date, bool) and a width.
+
+    ``safe`` marks text that cannot start a formula (reference names, validated codes): it is
+    written as it is, without the per-cell check.
+    """
 
     header: str
     kind: str = "text"
     width: float = 14
+    safe: bool = False
 
 
 BEIJING = dt.timedelta(hours=8)  # China has one time zone and no daylight saving
@@ -95,9 +100,14 @@ def iter_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, chunk:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow([c.header for c in columns])
-    formatters = [CSV_FORMATTERS.get(c.kind, _csv_text) for c in columns]
+    # Only the cells that need it are formatted: csv writes None as "" and numbers as they are.
+    formatters = [(i, CSV_FORMATTERS.get(c.kind, _csv_text)) for i, c in enumerate(columns)
+                  if not (c.kind == "int" or (c.kind == "text" and c.safe))]
     for n, row in enumerate(rows, start=1):
-        writer.writerow([f(v) for f, v in zip(formatters, row)])
+        values = list(row)
+        for i, f in formatters:
+            values[i] = f(values[i])
+        writer.writerow(values)
         if n % chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

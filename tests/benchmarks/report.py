@@ -92,6 +92,7 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version(),
         "SQLite library": sqlite3.sqlite_version,
         "Libraries": ", ".join(f"{p} {_version(p)}" for p in ("SQLAlchemy", "XlsxWriter", "psycopg", "Flask")),
+        "Load average (1, 5, 15 min) when the report was written": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "Date (UTC)": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
         "Commit": commit(),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -35,16 +36,25 @@ def _pg_throwaway():
     return module
 
 
-def fresh_pg_database(server_url: str, name: str = PG_DATABASE) -> str:
-    """Create (or re-create) database ``name`` on the server; return its URL."""
+def _admin(server_url: str, *statements: str) -> None:
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
+            for statement in statements:
+                conn.execute(text(statement))
     finally:
         admin.dispose()
+
+
+def fresh_pg_database(server_url: str, name: str = PG_DATABASE) -> str:
+    """Create (or re-create) database ``name`` on the server; return its URL."""
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+           f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(server_url: str, name: str = PG_DATABASE) -> None:
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,18 +79,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _terminated(signum, _frame):
+    raise SystemExit(128 + signum)  # run the clean-ups (temporary files, the PostgreSQL database)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     with tempfile.TemporaryDirectory(prefix="chaincrm-bench-") as tmp:
         work = Path(tmp)
         urls = list(args.database_url) or [f"sqlite:///{work / 'bench.sqlite'}"]
+        server = None
         if args.postgres:
-            urls.append(fresh_pg_database(_pg_throwaway().start()))
+            # The cluster may be shared with test runs: it is left running; only our database is dropped.
+            server = _pg_throwaway().start()
+            urls.append(fresh_pg_database(server))
         suites = []
-        for n, url in enumerate(urls):
-            suites.append(suite.run(url, args.rows, work / f"db{n}", export_repeats=args.export_repeats,
-                                    import_repeats=args.import_repeats, memory=not args.no_memory,
-                                    profile=args.profile, log=lambda line: print(line, flush=True)))
+        try:
+            for n, url in enumerate(urls):
+                suites.append(suite.run(url, args.rows, work / f"db{n}", export_repeats=args.export_repeats,
+                                        import_repeats=args.import_repeats, memory=not args.no_memory,
+                                        profile=args.profile, log=lambda line: print(line, flush=True)))
+        finally:
+            if server is not None:
+                drop_pg_database(server)
         if args.output is not None:
             output = args.output
         elif args.quick:
