@@ -5,6 +5,8 @@ floor produced the same number of rows.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.benchmarks import data, report, run, suite
@@ -31,6 +33,7 @@ def test_every_benchmark_has_positive_times_and_its_ratio(bench):
         assert r.target == suite.TARGETS[r.key]
         assert r.ours_peak_mib > 0 and r.floor_peak_mib > 0
         assert "cumtime" in r.profile
+        assert r.problems() == []
 
 
 def test_exports_write_every_row_on_both_sides(bench):
@@ -68,8 +71,17 @@ def test_the_report_has_a_row_per_benchmark_and_the_machine(bench):
         assert cells[1] == f"{ROWS:,}"
         assert cells[2] == f"{r.ours:.3f}" and cells[3] == f"{r.floor:.3f}" and cells[4] == f"{r.ratio:.2f}"
         assert cells[6] == ("met" if r.met else "**missed**")
-    for label in ("CPU:", "Python:", "SQLite library:", "Date (UTC):", "Commit:", "Databases: SQLite"):
+    for label in ("CPU:", "Python:", "SQLite library:", "Load average", "Date (UTC):", "Commit:", "Databases: SQLite"):
         assert label in text
+    assert "Checks failed" not in text
+
+
+def test_a_failed_check_is_reported(bench):
+    result, _work = bench
+    broken = dataclasses.replace(result.results[2], checks={**result.results[2].checks, "ours_created": -1})
+    assert broken.problems() == [f"ours_created is -1, expected {ROWS - data.duplicates_for(ROWS)}"]
+    text = report.render([dataclasses.replace(result, results=[broken])], report.machine())
+    assert "**Checks failed: ours_created is -1" in text
 
 
 def test_generated_data_is_valid_and_resolvable():

@@ -86,16 +86,21 @@ def _version(package: str) -> str:
 
 
 def machine() -> dict[str, str]:
+    """Facts about the machine and the code; call it before the run (the commit of the code measured)."""
     return {
         "CPU": f"{cpu_model()}, {os.cpu_count()} cores",
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "SQLite library": sqlite3.sqlite_version,
         "Libraries": ", ".join(f"{p} {_version(p)}" for p in ("SQLAlchemy", "XlsxWriter", "psycopg", "Flask")),
-        "Load average (1, 5, 15 min) when the report was written": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "Load average (1, 5, 15 min) at the start": load_average(),
         "Date (UTC)": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
         "Commit": commit(),
     }
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _mib(value: float | None) -> str:
@@ -120,7 +125,9 @@ def _details(suite: Suite) -> str:
         if r.ours_peak_mib is not None:
             bits.append(f"peak Python heap ours {_mib(r.ours_peak_mib)} MiB, floor {_mib(r.floor_peak_mib)} MiB")
         checks = ", ".join(f"{k} {v:,}" for k, v in r.checks.items())
-        out.append(f"- {r.title}: {'; '.join(bits)}. Checks: {checks}.")
+        failed = r.problems()
+        verdict = f" **Checks failed: {'; '.join(failed)}.**" if failed else ""
+        out.append(f"- {r.title}: {'; '.join(bits)}. Checks: {checks}.{verdict}")
     return "\n".join(out)
 
 

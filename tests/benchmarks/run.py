@@ -86,6 +86,7 @@ def _terminated(signum, _frame):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminated)
+    info = report.machine()  # the commit and working-tree state of the code this process imports
     with tempfile.TemporaryDirectory(prefix="chaincrm-bench-") as tmp:
         work = Path(tmp)
         urls = list(args.database_url) or [f"sqlite:///{work / 'bench.sqlite'}"]
@@ -110,15 +111,19 @@ def main(argv: list[str] | None = None) -> int:
         else:
             output = ROOT / "docs" / "BENCHMARKS.md"
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report.render(suites, report.machine()), encoding="utf-8")
+        info["Load average (1, 5, 15 min) at the end"] = report.load_average()
+        output.write_text(report.render(suites, info), encoding="utf-8")
     for s in suites:
         print(f"\n{s.database}\n{report.table(s)}")
         if args.profile:
             for r in s.results:
                 print(f"\n--- profile of ours: {r.title} ({s.database})\n{report.trim_profile(r.profile or '')}")
     print(f"\nwritten: {output}")
+    failed = [f"{s.database}, {r.title}: {p}" for s in suites for r in s.results for p in r.problems()]
+    for line in failed:
+        print(f"CHECK FAILED: {line}", file=sys.stderr)
     missed = [r for s in suites for r in s.results if not r.met]
-    return 1 if args.strict and missed else 0
+    return 1 if failed or (args.strict and missed) else 0
 
 
 if __name__ == "__main__":

@@ -62,6 +62,16 @@ class Result:
     def met(self) -> bool:
         return self.ratio <= self.target
 
+    def problems(self) -> list[str]:
+        """Checks that failed: both sides must produce the rows they were given (imports: minus repeats)."""
+        c = self.checks
+        if self.key == "csv_import":
+            wanted = {"ours_created": c["expected"], "ours_table": c["expected"], "ours_refused": c["duplicates"],
+                      "floor_created": c["expected"], "floor_table": c["expected"]}
+        else:
+            wanted = {"ours_rows": self.rows, "floor_rows": self.rows}
+        return [f"{k} is {c.get(k)}, expected {v}" for k, v in wanted.items() if c.get(k) != v]
+
 
 @dataclass
 class Suite:
@@ -286,9 +296,8 @@ def bench_export(key: str, user_id: int, workdir: Path, *, repeats: int, memory:
         t_floor, _ = timed(lambda: floor(raw))
         times.append((t_ours, t_floor))
         log(f"[{label}] {key} run {i + 1}: ours {t_ours:.3f}s floor {t_floor:.3f}s")
-    result = Result(key, 0, *_best(times), TARGETS[key], runs=repeats,
+    result = Result(key, company_count(), *_best(times), TARGETS[key], runs=repeats,
                     checks={"ours_rows": count(mine), "floor_rows": count(raw)})
-    result.rows = result.checks["ours_rows"]
     if memory:
         result.ours_peak_mib = peak_mib(lambda: ours(mine))
         result.floor_peak_mib = peak_mib(lambda: floor(raw))
