@@ -95,7 +95,11 @@ def test_csv_import_in_each_encoding(client, db, officer, encoding):
     assert str(coal.registered_capital) in ("5000", "5000.00")
     assert steel.is_local and steel.cluster == "gzpc" and float(steel.registered_capital) == 12000
     assert suzhou.cluster == "yrd" and not suzhou.is_local and float(suzhou.registered_capital) == 3000
-    assert {c.batch_id for c in found.values()} == {db.session.get(ImportBatch, batch_id).batch_key}
+    key = db.session.get(ImportBatch, batch_id).batch_key
+    assert {c.batch_id for c in found.values()} == {key}
+    from crm.models import AuditRecord
+    entry = db.session.scalar(select(AuditRecord).where(AuditRecord.batch_id == key))
+    assert entry.action == "bulk_create" and "3 created" in entry.new
 
 
 def test_xlsx_with_leading_zero_codes_and_upsert(client, db, officer):

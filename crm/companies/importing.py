@@ -214,7 +214,9 @@ class CompanyImport(ImportKind):
         staged = (select(*columns.values())
                   .where(ImportRow.batch_id == batch.id, ImportRow.action == "create")
                   .order_by(ImportRow.row_no))
-        result = session.connection().execute(insert(Company.__table__).from_select(list(columns), staged))
+        statement = insert(Company.__table__).from_select(list(columns), staged)
+        # psycopg reports -1 for INSERT … SELECT unless SQLAlchemy is asked to keep the count.
+        result = session.connection().execute(statement.execution_options(preserve_rowcount=True))
         session.flush()
         return {"created": result.rowcount, "updated": updated}
 

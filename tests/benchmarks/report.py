@@ -65,7 +65,8 @@ def _git(*args: str) -> str:
 
 def commit() -> str:
     head = _git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + (" (working tree has uncommitted changes)" if _git("status", "--porcelain") else "")
+    changed = _git("status", "--porcelain", "--untracked-files=no").splitlines()
+    return head + (f" (plus uncommitted changes to {len(changed)} tracked files)" if changed else "")
 
 
 def cpu_model() -> str:
