@@ -1,6 +1,7 @@
 """Exports (CSV and XLSX read back) under the scope; large ones as jobs run by the worker."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -53,6 +54,28 @@ def test_xlsx_export_neutralises_and_formats(client, data):
     assert revenue.value == 1234.5 and revenue.number_format == "#,##0.00"
     assert good[headers.index("股票代码")].value == "002129"
     assert good[headers.index("创建时间")].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_csv_cells_formatted_by_the_database_match_the_xlsx_values(client, db, data):
+    """Money and times of the CSV come formatted from SQL; they must say what the XLSX cells hold."""
+    import datetime as dt
+
+    from crm.models import Company
+    company = db.session.scalar(select(Company).where(Company.name == "导出甲有限公司"))
+    # 17:30 UTC on 1 March is 01:30 on 2 March in Beijing: the day changes with the time zone.
+    company.created_at = dt.datetime(2026, 3, 1, 17, 30, 59, tzinfo=dt.timezone.utc)
+    company.registered_capital = None
+    db.session.commit()
+    csv_text = export(client, "csv", q="导出甲").get_data(as_text=True)
+    header, line = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    cells = dict(zip(header, line))
+    assert cells["创建时间"] == "2026-03-02 01:30"
+    assert cells["营业收入（万元）"] == "1234.50" and cells["注册资本（万元）"] == ""
+    ws = openpyxl.load_workbook(io.BytesIO(export(client, "xlsx", q="导出甲").data)).active
+    headers = [c.value for c in ws[1]]
+    row = [c.value for c in ws[2]]
+    assert row[headers.index("创建时间")] == dt.datetime(2026, 3, 2, 1, 30, 59)
+    assert row[headers.index("营业收入（万元）")] == 1234.5 and row[headers.index("注册资本（万元）")] is None
 
 
 def test_bad_export_parameters_are_400(client, data):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from crm.companies.listing import BadFilter, company_query, filters_from_args
 from crm.core.errors import DomainError
 from crm.exports.registry import ExportKind, register_export
+from crm.exports.sqlformat import local_minute_text, money_text
 from crm.files.writers import Column
 from crm.models import Company, Division, Industry
 from crm.refdata import lookup
@@ -34,7 +35,9 @@ class CompanyExport(ExportKind):
         Column("创建时间", "datetime", 17),
     )
 
-    def statement(self, scope: Scope, args: Mapping[str, str]) -> Select:
+    csv_formatted_in_sql = frozenset({"money", "datetime"})
+
+    def statement(self, scope: Scope, args: Mapping[str, str], fmt: str = "xlsx") -> Select:
         try:
             filters = filters_from_args(args)
         except BadFilter as bad:
@@ -44,15 +47,18 @@ class CompanyExport(ExportKind):
         # divisions, industries and clusters come from the reference tables in the same statement.
         province, city, county = aliased(Division), aliased(Division), aliased(Division)
         cluster = case({key: name for key, name in lookup.CLUSTERS.items()}, value=Company.cluster)
+        if fmt == "csv":  # finished text from the database: no per-cell conversion in Python
+            capital, revenue = money_text(Company.registered_capital), money_text(Company.revenue)
+            created = local_minute_text(Company.created_at)
+        else:  # Floats, not Decimals: the writer stores them as they are (Decimal conversion cost a tenth)
+            capital = type_coerce(Company.registered_capital, Float)
+            revenue, created = type_coerce(Company.revenue, Float), Company.created_at
         return (company_query(filters, scope.condition(Company))
                 .with_only_columns(
                     Company.name, Company.short_name, Company.uscc, Company.stock_code, province.name, city.name,
                     county.name, cluster, _yes_no(Company.is_local), Company.industry_code, Industry.name,
-                    # Floats, not Decimals: the writers print and store them as they are, and the
-                    # Decimal conversion of every amount was a tenth of the export's time.
-                    type_coerce(Company.registered_capital, Float), type_coerce(Company.revenue, Float),
-                    Company.employees,
-                    *(_yes_no(getattr(Company, k)) for k, _label in FLAG_COLUMNS), Company.created_at)
+                    capital, revenue, Company.employees,
+                    *(_yes_no(getattr(Company, k)) for k, _label in FLAG_COLUMNS), created)
                 .select_from(Company)
                 .outerjoin(province, province.code == Company.province_code)
                 .outerjoin(city, city.code == Company.city_code)

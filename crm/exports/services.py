@@ -30,28 +30,29 @@ def count(session: Session, kind: ExportKind, scope: Scope, args: Mapping[str, s
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-def _rows(session: Session, kind: ExportKind, scope: Scope, args: Mapping[str, str]) -> Iterator[tuple]:
+def _rows(session: Session, kind: ExportKind, scope: Scope, args: Mapping[str, str], fmt: str) -> Iterator[tuple]:
     # Core execution on the session's connection: rows as tuples, no ORM loading machinery.
-    result = session.connection().execute(kind.statement(scope, args).execution_options(yield_per=CHUNK))
+    stmt = kind.statement(scope, args, fmt)
+    result = session.connection().execute(stmt.execution_options(yield_per=CHUNK))
     for partition in result.partitions():  # a chunk at a time: less per-row overhead than fetchone
         yield from kind.rows(partition)
 
 
 def csv_chunks(session: Session, kind_key: str, scope: Scope, args: Mapping[str, str]) -> Iterator[str]:
     kind = EXPORT_KINDS[kind_key]
-    return iter_csv(kind.columns, _rows(session, kind, scope, args))
+    return iter_csv(kind.columns_for("csv"), _rows(session, kind, scope, args, "csv"))
 
 
 def write_file(session: Session, kind_key: str, scope: Scope, args: Mapping[str, str], fmt: str,
                target: Path) -> int:
     """Write the export to ``target``; return the number of data rows."""
     kind = EXPORT_KINDS[kind_key]
-    rows = _rows(session, kind, scope, args)
+    rows = _rows(session, kind, scope, args, fmt)
     if fmt == "xlsx":
         return write_xlsx(str(target), kind.columns, rows, sheet=str(kind.label))
     n = 0
     with open(target, "w", encoding="utf-8", newline="") as fh:
-        for chunk in iter_csv(kind.columns, rows):
+        for chunk in iter_csv(kind.columns_for("csv"), rows):
             fh.write(chunk)
             n += chunk.count("\r\n")
     return max(n - 1, 0)

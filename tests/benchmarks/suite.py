@@ -221,11 +221,11 @@ def ours_xlsx(user_id: int, target: Path) -> int:
         db.session.remove()
 
 
-def export_sql(user_id: int) -> tuple[str, list[str]]:
-    """The export's own statement for this user, compiled for the database; and its headers."""
+def export_sql(user_id: int, fmt: str) -> tuple[str, list[str]]:
+    """The export's own statement for this user and format, compiled for the database; and its headers."""
     from crm.exports.registry import EXPORT_KINDS
     kind = EXPORT_KINDS["companies"]
-    sql = floors.compile_sql(db.engine, kind.statement(_scope(user_id), {}))
+    sql = floors.compile_sql(db.engine, kind.statement(_scope(user_id), {}, fmt))
     db.session.remove()
     return sql, [c.header for c in kind.columns]
 
@@ -282,7 +282,7 @@ def _best(pairs: list[tuple[float, float]]) -> tuple[float, float]:
 def bench_export(key: str, user_id: int, workdir: Path, *, repeats: int, memory: bool, profile: bool,
                  log: Log, label: str) -> Result:
     """One export format, ours against the raw-cursor floor, on the seeded company table."""
-    sql, headers = export_sql(user_id)
+    sql, headers = export_sql(user_id, "csv" if key == "csv_export" else "xlsx")
     if key == "csv_export":
         ext, count = "csv", csv_rows
         ours, floor = partial(ours_csv, user_id), partial(floors.csv_export, db.engine, sql, headers)
