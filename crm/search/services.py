@@ -140,11 +140,11 @@ def _projects(session, scope, query, where, limit, offset) -> list[dict]:
 
 
 _HITS = {"company": _companies, "contact": _contacts, "lead": _leads, "project": _projects}
-_MODELS = {"company": Company, "contact": Contact, "lead": Lead, "project": Project}
+MODELS = {"company": Company, "contact": Contact, "lead": Lead, "project": Project}
 
 
 def count(session: Session, scope: Scope, kind: str, query: SearchText) -> int:
-    model = _MODELS[kind]
+    model = MODELS[kind]
     stmt = select(func.count()).select_from(model).where(condition(session, scope, kind, query))
     return session.scalar(stmt) or 0
 
