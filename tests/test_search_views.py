@@ -83,3 +83,11 @@ def test_bad_kind_and_page_are_400(client, world, login):
     login(world["users"]["a_officer"])
     assert client.get("/search", query_string={"q": "焦煤", "kind": "nope"}).status_code == 400
     assert client.get("/search", query_string={"q": "焦煤", "kind": "lead", "page": "x"}).status_code == 400
+
+
+def test_control_characters_in_q_are_ignored(client, world, login):
+    login(world["users"]["a_officer"])
+    response = client.get("/search?q=%00%E7%84%A6%E7%85%A4%09")  # NUL 焦煤 TAB
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'href="/companies/{world["companies"]["coal"].id}"' in html

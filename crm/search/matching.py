@@ -26,6 +26,7 @@ FTS_MIN_LENGTH = 3  # trigrams: shorter queries go to LIKE on the base table
 _WORD = re.compile(r"^[a-z0-9]+$")
 _PHONE = re.compile(r"^[\d\s+\-()]+$")
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL is refused by PostgreSQL; none belongs in a name
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,10 @@ def parse(raw: str | None) -> SearchText:
 
     >>> parse("  山西  焦煤 ").text, parse("ＳＸＪＭ").code, parse("139-1234").digits
     ('山西 焦煤', 'sxjm', '1391234')
-    >>> parse("焦煤").code, parse("焦煤").digits
-    ('', '')
+    >>> parse("焦煤").code, parse("焦煤").digits, parse("\\x00焦煤\\t").text
+    ('', '', '焦煤')
     """
-    text = _SPACES.sub(" ", (raw or "").strip())
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", raw or "")).strip()
     if len(text) < MIN_LENGTH:
         raise DomainError(_l("Type at least %(n)s characters to search.", n=MIN_LENGTH), "q")
     if len(text) > MAX_LENGTH:
