@@ -91,3 +91,18 @@ def test_control_characters_in_q_are_ignored(client, world, login):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f'href="/companies/{world["companies"]["coal"].id}"' in html
+
+
+def test_live_suggestions_are_grouped_and_scoped(client, world, login):
+    login(world["users"]["a_officer"])
+    html = client.get("/search/suggest", query_string={"q": "比亚迪"}).get_data(as_text=True)
+    assert re.findall(r'data-testid="suggest-(\w+)"', html) == ["company", "all"]
+    assert f'href="/companies/{world["companies"]["byd"].id}"' in html
+    assert "新能源汽车零部件基地" not in html and "比亚迪电池二期" not in html
+    html = client.get("/search/suggest", query_string={"q": "焦煤"}).get_data(as_text=True)
+    assert re.findall(r'data-testid="suggest-(\w+)"', html) == ["company", "lead", "project", "all"]
+    # A project links to its lead when the user may open it.
+    assert html.count(f'href="/leads/{world["leads"]["a"].id}"') == 2
+    for q in ("", "焦"):
+        response = client.get("/search/suggest", query_string={"q": q})
+        assert response.status_code == 200 and "list-group" not in response.get_data(as_text=True)

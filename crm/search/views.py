@@ -1,4 +1,5 @@
-"""The global search page: ``GET /search?q=…`` grouped by kind, ``&kind=…`` for all of one kind."""
+"""The global search page: ``GET /search?q=…`` grouped by kind, ``&kind=…`` for all of one kind;
+``GET /search/suggest?q=…`` is the navbar's live dropdown (htmx), empty while the text is unusable."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -21,13 +22,18 @@ KIND_LABELS = {"company": _l("Companies"), "contact": _l("Contacts"), "lead": _l
 KIND_FUNCTIONS = {"company": "company.view", "contact": "company.view", "lead": "lead.view",
                   "project": "lead.view"}
 PER_PAGE = 50
+SUGGEST = 5
+
+
+def _kinds(kind: str | None) -> list[str]:
+    return [k for k in ([kind] if kind else services.KINDS) if allowed(current_user.roles, KIND_FUNCTIONS[k])]
 
 
 @bp.route("/search")
 @requires("company.view")
 def index():
     kind = choice_arg("kind", services.KINDS)
-    kinds = [k for k in ([kind] if kind else services.KINDS) if allowed(current_user.roles, KIND_FUNCTIONS[k])]
+    kinds = _kinds(kind)
     raw = request.args.get("q", "")
     context = {"q": raw.strip()[:matching.MAX_LENGTH * 2], "kind": kind, "labels": KIND_LABELS,
                "stages": STAGE_LABELS, "results": None, "page": None, "message": None}
@@ -50,3 +56,15 @@ def index():
         results = services.search(db.session, current_scope(), query, kinds=kinds)
     context["results"] = results
     return render_template("search/index.html", **context)
+
+
+@bp.route("/search/suggest")
+@requires("company.view")
+def suggest():
+    try:
+        query = matching.parse(request.args.get("q", ""))
+    except DomainError:
+        return render_template("search/_suggest.html", results=None)
+    results = services.search(db.session, current_scope(), query, kinds=_kinds(None), limit=SUGGEST)
+    return render_template("search/_suggest.html", results=results, q=query.text, labels=KIND_LABELS,
+                           stages=STAGE_LABELS)

@@ -45,3 +45,22 @@ def test_search_on_a_phone(new_context, sign_in, screenshots_dir):
     expect(page.get_by_test_id("group-company").get_by_test_id("hit-company").first).to_contain_text("焦煤")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=screenshots_dir / "phone-search.png", full_page=True, animations="disabled")
+
+
+def test_live_dropdown_while_typing(page, sign_in, screenshots_dir):
+    sign_in(page, "yd_officer")
+    box = page.get_by_test_id("nav-search")
+    box.fill("焦煤")
+    dropdown = page.get_by_test_id("nav-suggest")
+    first = dropdown.get_by_test_id("suggest-company").first
+    expect(first).to_contain_text("焦煤")
+    expect(dropdown.get_by_test_id("suggest-all")).to_be_visible()
+    page.screenshot(path=screenshots_dir / "search-dropdown.png", animations="disabled")
+    box.press("Escape")
+    expect(dropdown.get_by_test_id("suggest-all")).to_have_count(0)
+    box.fill("焦煤集团")
+    first = dropdown.get_by_test_id("suggest-company").first
+    expect(first).to_be_visible()
+    first.click()
+    page.wait_for_url(re.compile(r"/companies/\d+$"))
+    expect(page.locator("h1")).to_contain_text("焦煤")
