@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.imports.views import bp as imports_bp
     from crm.jobs.views import bp as jobs_bp
     from crm.leads.views import bp as leads_bp
+    from crm.search.views import bp as search_bp
     from crm.security.permissions import PUBLIC
     from crm.security.web import register_security
     from crm.settings.views import bp as settings_bp
@@ -61,7 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.users.views import bp as users_bp
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp):
+               settings_bp, search_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

@@ -4,28 +4,22 @@ SQLite batch mode recreates tables; with foreign keys on, recreating a parent
 would cascade-delete its children, so foreign keys are switched off for the
 migration (outside any transaction, where the PRAGMA takes effect) and
 ``PRAGMA foreign_key_check`` runs afterwards. Full-text tables (``*_fts`` and
-their shadow tables) are maintained by migrations by hand and hidden from
-autogenerate and ``flask db check``.
+their shadow tables) and PostgreSQL trigram indexes (``ix_*_trgm``) are
+maintained by migrations by hand and hidden from autogenerate and ``flask db
+check`` (``crm.core.database.migration_include_name``).
 """
 import logging
-import re
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
 
+from crm.core.database import migration_include_name as include_name
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
-
-FTS_TABLE = re.compile(r".*_fts(_(data|idx|content|docsize|config))?$")
-
-
-def include_name(name, type_, parent_names):
-    if type_ == "table" and name and FTS_TABLE.match(name):
-        return False
-    return True
 
 
 def get_engine():

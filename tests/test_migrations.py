@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
 from crm import create_app
+from crm.core.database import migration_include_name
 from crm.extensions import db
 from crm.models import Base
 from tests.conftest import make_config
@@ -25,7 +26,8 @@ def test_upgrade_check_downgrade_upgrade(kind, fresh_database_url, instance_dir)
         assert result.exit_code == 0, result.output
         # The same comparison, asserted directly: no difference at all.
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                             "include_name": migration_include_name})
             assert compare_metadata(context, Base.metadata) == []
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -20,7 +20,9 @@ from crm.models import AuditRecord, User
 
 # Never written to the audit trail, whatever the model.
 SECRET_FIELDS = frozenset({"password_hash", "session_token"})
-SKIPPED_FIELDS = frozenset({"created_at", "updated_at", "version_id"}) | SECRET_FIELDS
+# Search keys derived from other fields (company.name_initials): noise in a record's history.
+DERIVED_FIELDS = frozenset({"name_initials"})
+SKIPPED_FIELDS = frozenset({"created_at", "updated_at", "version_id"}) | SECRET_FIELDS | DERIVED_FIELDS
 
 
 def _text(value: Any) -> str | None:

@@ -27,12 +27,13 @@ from crm.models import (Company, CompanySegment, Contact, Delegation, ImportRow,
                         SupplyLink)
 from crm.models.base import utcnow
 from crm.refdata import lookup, names
+from crm.search.pinyin import initials
 from crm.settings import get as get_setting
 
 FLAGS = ("world500", "china500", "private500", "listed", "specialized", "central_soe", "provincial_soe")
 LOCATION_FIELDS = frozenset({"province", "city", "county", "division_code"})
-TEXT_COLUMNS = ("name", "name_norm", "short_name", "uscc", "stock_code", "province_code", "city_code", "county_code",
-                "cluster", "industry_code", "notes")
+TEXT_COLUMNS = ("name", "name_norm", "name_initials", "short_name", "uscc", "stock_code", "province_code",
+                "city_code", "county_code", "cluster", "industry_code", "notes")
 MONEY_COLUMNS = ("registered_capital", "revenue")
 WRITABLE = ("name", "short_name", "uscc", "stock_code", "province_code", "city_code", "county_code", "cluster",
             "is_local", "industry_code", "registered_capital", "revenue", "employees", *FLAGS, "notes")
@@ -116,7 +117,8 @@ class CompanyImport(ImportKind):
         name = given.get("name", "")
         if not name:
             errors.append({"field": "name", "message": str(_l("A company needs a name."))})
-        data: dict[str, Any] = {"name": name[:200], "name_norm": normalise_name(name) if name else ""}
+        data: dict[str, Any] = {"name": name[:200], "name_norm": normalise_name(name) if name else "",
+                                "name_initials": initials(name)}
         if "short_name" in given:
             data["short_name"] = given["short_name"][:60]
         if "uscc" in given:
@@ -203,6 +205,8 @@ class CompanyImport(ImportKind):
         data = ImportRow.data
         now = utcnow()
         columns: dict[str, Any] = {key: data[key].as_string() for key in TEXT_COLUMNS}
+        # Rows staged before the initials existed carry none: '' keeps the NOT NULL column valid.
+        columns["name_initials"] = func.coalesce(columns["name_initials"], "")
         columns.update({key: cast(data[key].as_string(), Company.__table__.c[key].type) for key in MONEY_COLUMNS})
         columns["employees"] = data["employees"].as_integer()
         columns.update({key: func.coalesce(data[key].as_boolean(), false()) for key in (*FLAGS, "is_local")})

@@ -24,6 +24,7 @@ from crm.companies.uscc import clean, uscc_problem
 from crm.core.errors import DomainError
 from crm.models import Company
 from crm.refdata import lookup
+from crm.search.pinyin import initials
 from crm.settings import get as get_setting
 
 EDITABLE = ("name", "short_name", "uscc", "stock_code", "county_code", "industry_code", "registered_capital",
@@ -172,6 +173,7 @@ def _apply(session: Session, company: Company, data: dict[str, Any]) -> None:
         raise DomainError(_l("A company needs a name."), "name")
     company.name = company.name.strip()
     company.name_norm = normalise_name(company.name)
+    company.name_initials = initials(company.name)
     company.uscc = _validate_uscc(session, company.uscc, company.id)
     if company.industry_code:
         found = lookup.industry(company.industry_code)

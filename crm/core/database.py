@@ -8,6 +8,8 @@ timeout makes writers wait instead of failing.
 """
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -33,3 +35,19 @@ def configure_engine(engine: Engine) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+# Search objects kept by migrations by hand (crm.search): SQLite FTS5 tables with their shadow
+# tables, and PostgreSQL trigram indexes. The models do not declare them, so autogenerate and
+# ``flask db check`` must not see them (migrations/env.py and tests/test_migrations.py use this).
+_FTS_TABLE = re.compile(r".*_fts(_(data|idx|content|docsize|config))?$")
+_TRGM_INDEX = re.compile(r"^ix_.*_trgm$")
+
+
+def migration_include_name(name, type_, parent_names) -> bool:
+    """Alembic ``include_name`` hook: hide the hand-made full-text tables and trigram indexes."""
+    if type_ == "table" and name and _FTS_TABLE.match(name):
+        return False
+    if type_ == "index" and name and _TRGM_INDEX.match(name):
+        return False
+    return True

@@ -17,6 +17,8 @@ class Company(TimestampMixin, Base):
     short_name: Mapped[str | None] = mapped_column(String(60))
     # Normalised name (legal forms, regions, brackets stripped) for dedupe.
     name_norm: Mapped[str] = mapped_column(String(200), index=True, default="")
+    # Pinyin initials of the name (山西焦煤集团 → sxjmjt) for the global search (crm.search.pinyin).
+    name_initials: Mapped[str] = mapped_column(String(200), index=True, default="", server_default="")
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     stock_code: Mapped[str | None] = mapped_column(String(16), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)

@@ -83,8 +83,9 @@ def test_language_switch(page, sign_in):
 def test_contact_phone_masked_outside_the_owning_unit(page, sign_in, username, phone, masked):
     sign_in(page, username)
     page.goto("/companies/")
-    page.locator("input[name=q]").fill("京东方")
-    page.locator("input[name=q]").press("Enter")
+    box = page.get_by_test_id("company-filters").locator("input[name=q]")  # not the navbar's search box
+    box.fill("京东方")
+    box.press("Enter")
     page.wait_for_url(re.compile(r"[?&]q=%E4%BA%AC%E4%B8%9C%E6%96%B9"))
     table = page.get_by_test_id("company-table")
     link = table.get_by_role("link", name="京东方科技集团股份有限公司")

@@ -9,5 +9,14 @@
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
     });
+
+    // The navbar search's live dropdown: Escape or a click elsewhere closes it.
+    var suggest = document.getElementById("nav-search-suggest");
+    if (suggest) {
+      var form = suggest.closest("form");
+      var close = function () { suggest.innerHTML = ""; };
+      form.addEventListener("keydown", function (event) { if (event.key === "Escape") { close(); } });
+      document.addEventListener("click", function (event) { if (!form.contains(event.target)) { close(); } });
+    }
   });
 })();
