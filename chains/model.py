@@ -48,6 +48,7 @@ from chains.errors import ChainError
 from chains.params import IMPORTANCE_PARTS, Params
 from chains.records import (COMPLETE, EXTEND, FILL, MISSING, STRENGTHEN, WEAK, Company, LeadRecord, Membership,
                             Segment, SegmentLink, Signal, SupplyLink)
+from chains.targets import Target, TargetTable
 
 __all__ = ["ChainModel", "SegmentReport"]
 
@@ -113,7 +114,7 @@ class ChainModel:
         self._leads, self._signals = leads, signals
         self._members(memberships)
         self._analyse()
-        self._targets = None
+        self._targets: TargetTable | None = None
 
     # -- company layer: one pass over the memberships -------------------------------------------
     def _members(self, memberships: Iterable[Membership]) -> None:
@@ -269,16 +270,16 @@ class ChainModel:
         return list(self._segs)
 
     # -- targets (chains.targets does the work) ---------------------------------------------------
-    def _table(self):
+    def _table(self) -> TargetTable:
         if self._targets is None:
-            from chains.targets import TargetTable
             self._targets = TargetTable(self, self._supply_links, self._leads, self._signals)
             self._supply_links = self._leads = self._signals = ()
         return self._targets
 
     def targets(self, *, segment: str | None = None, action: str | None = None, cluster: str | None = None,
-                limit: int | None = None) -> list:
-        """Ranked, explained targets (see :meth:`chains.targets.TargetTable.targets`)."""
+                limit: int | None = None) -> list[Target]:
+        """Ranked, explained targets, best first: only those whose main segment (the one adding most to
+        their fit) is ``segment`` or has the action ``action``, or in ``cluster``; at most ``limit``."""
         return self._table().targets(segment=segment, action=action, cluster=cluster, limit=limit)
 
     def ranking(self) -> list[tuple[str, float]]:
