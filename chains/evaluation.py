@@ -12,6 +12,8 @@ planted on the segment graph (every firm external unless made local; the atlas n
   ``Y`` has no present segment downstream (or upstream) of it. ``Y`` must be 缺失 and 延链.
 
 A scenario that cannot be planted on a chain for a seed (no such path) is counted as not planted.
+The models use the default parameters except ``min_local_count=1``; the expected labels follow from
+the construction alone.
 
 **Hidden links.** For each seed, 20 % of each chain's linked firm pairs (at least one) are hidden:
 the model is built from the other links (segment links re-derived from them, the position order as
