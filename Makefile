@@ -7,7 +7,7 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 VENDOR   := crm/static/vendor
 
-.PHONY: run serve setup venv assets translations extract db demo test test-fast lint bench dist worker clean
+.PHONY: run serve setup venv assets translations extract db demo test test-fast lint bench evaluate dist worker clean
 
 run: setup db demo serve  ## set everything up and serve the demo on http://127.0.0.1:5000
 
@@ -50,8 +50,13 @@ serve:  ## the web server and the background-job worker
 worker:  ## only the background-job worker (production: run it beside gunicorn)
 	$(FLASK) jobs worker
 
-bench: setup  ## benchmarks beside their floors; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a smoke run)
+bench: setup  ## benchmarks beside their floors; writes docs/BENCHMARKS*.md (BENCH_ARGS=--quick or --postgres)
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m tests.benchmarks.lead_bench $(BENCH_ARGS)
+	$(BIN)/python -m tests.benchmarks.chains_bench --output docs/BENCHMARKS-chains.md
+
+evaluate: setup  ## the chain engine's evaluation on the atlas chains; writes docs/EVALUATION.md, fails on a miss
+	$(BIN)/python -m chains.evaluate --check --output docs/EVALUATION.md
 
 test: setup  ## the whole suite on SQLite and PostgreSQL (starts a throwaway cluster when DATABASE_URL is unset)
 	$(BIN)/flake8
