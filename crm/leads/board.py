@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -71,7 +71,8 @@ def index():
     columns = []
     for stage in COLUMNS:
         rows, more = cards(filters, scope, stage, 1)
-        columns.append({"stage": stage, "label": STAGE_LABELS[stage], "rows": rows, "more": more, "exit": stage in EXITS})
+        columns.append({"stage": stage, "label": STAGE_LABELS[stage], "rows": rows, "more": more,
+                        "exit": stage in EXITS})
     return render_template("leads/board.html", filters=filters, columns=columns, totals=totals(filters, scope),
                            page=1, move_form=MoveForm(formdata=None), **filter_choices(filters))
 

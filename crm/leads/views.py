@@ -19,7 +19,8 @@ from crm.extensions import db
 from crm.leads import conflicts, listing, services, stages
 from crm.leads.forms import InteractionForm, LeadForm, ReopenForm, SigningForm, StageForm
 from crm.leads.listing import BadFilter, LeadFilters, bad_param, filters_from_args
-from crm.leads.rules import CONTACT_LABELS, DUE_LABELS, EXITS, INTERACTION_LABELS, METHOD_LABELS, SIGNING_LABELS, STAGE_LABELS
+from crm.leads.rules import (CONTACT_LABELS, DUE_LABELS, EXITS, INTERACTION_LABELS, METHOD_LABELS, SIGNING_LABELS,
+                             STAGE_LABELS)
 from crm.models import Company, Interaction, Lead, Segment, Signing, Unit, User
 from crm.refdata import lookup
 from crm.security.permissions import requires
