@@ -97,8 +97,7 @@ def move(client, lead, stage, version=None, reason="", query=""):
         "version_id": lead.version_id if version is None else version})
 
 
-def test_a_legal_move_changes_the_stage_records_history_and_answers_new_totals(client, db, world, spread,
-                                                                               login):  # noqa: F811
+def test_a_legal_move_records_history_and_answers_new_totals(client, db, world, spread, login):  # noqa: F811
     lead = spread[0]
     login(world["users"]["a"])
     response = move(client, lead, "visit")
@@ -123,8 +122,7 @@ def test_a_legal_move_changes_the_stage_records_history_and_answers_new_totals(c
     ("paused", "", ("reason", "原因")),                   # an exit without a reason
     ("signed", "", ("正式合同",)),                        # 签约 without a contract
 ])
-def test_illegal_moves_are_refused_with_the_rule_s_message(client, db, world, spread, login, stage, reason,
-                                                           message):  # noqa: F811
+def test_illegal_moves_are_refused(client, db, world, spread, login, stage, reason, message):  # noqa: F811
     lead = spread[2]  # 接洽
     login(world["users"]["a"])
     response = move(client, lead, stage, reason=reason)
