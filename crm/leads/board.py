@@ -4,7 +4,8 @@ Columns 线索 → 接洽 → 考察 → 洽谈 → 签约, then the exits 暂�
 GROUP BY (:func:`crm.leads.listing.board_totals_query`) and the cards from the list's statement at
 one stage (:func:`crm.leads.listing.board_cards_query`), under the viewer's scope and the list's
 filters. A card dropped on another column posts to :func:`move`, which calls the stage service, so
-every stage rule and the stale-version check apply; the answer is JSON for ``static/js/board.js``.
+every stage rule and the stale-version check apply; the answer is JSON for ``static/js/board.js``
+(``ok`` false with the rule's message when the move is refused).
 """
 from __future__ import annotations
 
@@ -89,8 +90,14 @@ def column(stage: str):
     return render_template("leads/_board_cards.html", filters=filters, stage=stage, rows=rows, more=more, page=page)
 
 
-def _answer(status: int, message: str, **extra):
-    return jsonify({"ok": status == 200, "message": message, **extra}), status
+def _answer(status: int, message: str, *, ok: bool = True, **extra):
+    return jsonify({"ok": ok, "message": message, **extra}), status
+
+
+def _refused(message: str, refusal: str, **extra):
+    # A refusal is an answer, not a failed request: 200 with ok false, so the browser does not log
+    # a failed resource load for a move the rules simply do not allow.
+    return _answer(200, message, ok=False, refused=refusal, **extra)
 
 
 @bp.route("/move", methods=["POST"])
@@ -99,17 +106,17 @@ def move():
     """Move a card: the stage service decides; the answer carries the new version and the totals."""
     form = MoveForm()
     if not form.validate_on_submit():
-        return _answer(400, _("The move could not be read; reload the board and try again."))
+        return _answer(400, _("The move could not be read; reload the board and try again."), ok=False)
     lead = get_visible_or_404(Lead, int(form.lead_id.data))
     try:
         stages.change_stage(db.session, current_user, lead, form.stage.data, reason=form.reason.data,
                             expected_version=int(form.version_id.data))
     except StaleEdit as err:
         db.session.rollback()
-        return _answer(409, err.message, field="version_id")
+        return _refused(err.message, "stale")
     except DomainError as err:
         db.session.rollback()
-        return _answer(422, err.message, field=err.field)
+        return _refused(err.message, "rule", field=err.field)
     db.session.commit()
     filters = filters_from_request()
     board = {stage: {"count": t["count"], "amount": t["amount_text"]}
