@@ -53,6 +53,15 @@ def test_visit_board_move_history_and_phone(page, sign_in, new_context, screensh
     expect(page.get_by_test_id("column-contact").get_by_test_id(f"card-{lead_id}")).to_be_visible()
     expect(page.get_by_test_id("count-contact")).to_have_text(str(contacts_before + 1))
 
+    # 暂缓 asks for a reason first; cancelling the dialog puts the card back without a request.
+    page.get_by_test_id(f"card-{lead_id}").drag_to(page.get_by_test_id("column-paused"))
+    dialog = page.get_by_test_id("reason-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("button[value=cancel]").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("column-contact").get_by_test_id(f"card-{lead_id}")).to_be_visible()
+    expect(page.get_by_test_id("count-paused")).to_have_text("0")
+
     page.goto(lead_url)
     history = page.get_by_test_id("stage-history")
     expect(history.locator("li").last).to_contain_text("接洽")
