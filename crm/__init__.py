@@ -53,6 +53,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.exports.views import bp as exports_bp
     from crm.imports.views import bp as imports_bp
     from crm.jobs.views import bp as jobs_bp
+    from crm.leads.board import bp as board_bp
+    from crm.leads.mywork import bp as mywork_bp
     from crm.leads.views import bp as leads_bp
     from crm.search.views import bp as search_bp
     from crm.security.permissions import PUBLIC
@@ -61,8 +63,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.units.views import bp as units_bp
     from crm.users.views import bp as users_bp
 
-    for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp, search_bp):
+    for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, imports_bp, exports_bp, jobs_bp,
+               users_bp, units_bp, settings_bp, search_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

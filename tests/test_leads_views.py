@@ -46,7 +46,7 @@ def test_list_filters(client, db, world, login):  # noqa: F811
     due = new_lead(db, world, "a", title="到期跟进项目", method="chain", next_followup=dt.date(2020, 1, 1))
     new_lead(db, world, "a", title="不到期项目", method="zone", next_followup=dt.date(2099, 1, 1))
     login(world["users"]["a"])
-    html = client.get("/leads/?due=1").get_data(as_text=True)
+    html = client.get("/leads/?due=due").get_data(as_text=True)
     assert "到期跟进项目" in html and "不到期项目" not in html
     html = client.get("/leads/?method=zone").get_data(as_text=True)
     assert "到期跟进项目" not in html and "不到期项目" in html

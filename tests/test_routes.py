@@ -40,7 +40,7 @@ def records(db, make_unit, make_user):
     return {"lead_id": lead.id, "conflict_id": conflict.id,
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
-            "kind": "companies", "contact_id": contact.id}
+            "kind": "companies", "contact_id": contact.id, "stage": "clue"}
 
 
 def _rules(app):

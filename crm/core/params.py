@@ -53,8 +53,17 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(session: Session, stmt: Select, *, per_page: int = 50) -> Page:
+def count_statement(stmt: Select) -> Select:
+    """The total of ``stmt``'s rows, as :func:`paginate` counts them without a ``count`` of its own."""
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+def paginate(session: Session, stmt: Select, *, per_page: int = 50, count: Select | None = None,
+             rows: bool = False) -> Page:
+    """One page of ``stmt`` (the ``page`` URL parameter). ``count`` is a cheaper statement of the same
+    total where the caller has one; ``rows`` keeps whole result rows instead of their first column."""
     page = int_arg("page", 1, minimum=1, maximum=100000)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    total = session.scalar(count if count is not None else count_statement(stmt)) or 0
+    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(session.execute(window) if rows else session.scalars(window))
     return Page(items, page, per_page, total)

@@ -15,7 +15,9 @@ NAV = (
     # (endpoint, label, function)
     ("dashboard.index", _l("Dashboard"), "dashboard.view"),
     ("companies.index", _l("Companies"), "company.view"),
+    ("mywork.index", _l("My work"), "lead.view"),
     ("leads.index", _l("Leads"), "lead.view"),
+    ("board.index", _l("Board"), "lead.view"),
     ("imports.index", _l("Imports"), "import.run"),
     ("users.index", _l("Users"), "users.manage"),
     ("units.index", _l("Units"), "units.manage"),

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from crm.core.errors import DomainError
 
 __all__ = ["PIPELINE", "EXITS", "MANAGER_ROLES", "STAGE_LABELS", "METHOD_LABELS", "INTERACTION_LABELS",
-           "SIGNING_LABELS", "RULING_LABELS", "intent_key", "is_backward", "check_split"]
+           "SIGNING_LABELS", "RULING_LABELS", "DUE_LABELS", "CONTACT_LABELS", "intent_key", "is_backward",
+           "check_split"]
 
 PIPELINE = ("clue", "contact", "visit", "negotiate", "signed")
 EXITS = ("paused", "ended")
@@ -37,6 +38,11 @@ INTERACTION_LABELS = {
 }
 SIGNING_LABELS = {"framework": _l("Framework agreement (框架)"), "intent": _l("Letter of intent (意向)"),
                   "contract": _l("Contract (正式合同)")}
+DUE_LABELS = {"due": _l("Due by today"), "overdue": _l("Overdue"), "today": _l("Due today"),
+              "week": _l("Due this week")}
+CONTACT_LABELS = {"7": _l("Contacted in the last 7 days"), "30": _l("Contacted in the last 30 days"),
+                  "90": _l("Contacted in the last 90 days"), "over30": _l("No contact for 30 days"),
+                  "over90": _l("No contact for 90 days")}
 RULING_LABELS = {"keep": _l("Keep one, end the other"), "share": _l("Share: both stay, credit split"),
                  "transfer": _l("Transfer the other lead to the kept side")}
 

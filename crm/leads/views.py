@@ -7,61 +7,34 @@ Every URL that names a lead loads it through the visibility scope (404 outside i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from crm.audit import service as audit
 from crm.core.errors import DomainError, StaleEdit, apply_to_form
-from crm.core.params import choice_arg, int_arg, paginate
+from crm.core.params import paginate
 from crm.extensions import db
-from crm.leads import conflicts, services, stages
+from crm.leads import conflicts, listing, services, stages
 from crm.leads.forms import InteractionForm, LeadForm, ReopenForm, SigningForm, StageForm
-from crm.leads.rules import EXITS, INTERACTION_LABELS, METHOD_LABELS, SIGNING_LABELS, STAGE_LABELS
+from crm.leads.listing import BadFilter, LeadFilters, bad_param, filters_from_args
+from crm.leads.rules import (CONTACT_LABELS, DUE_LABELS, EXITS, INTERACTION_LABELS, METHOD_LABELS, SIGNING_LABELS,
+                             STAGE_LABELS)
 from crm.models import Company, Interaction, Lead, Segment, Signing, Unit, User
-from crm.models.leads import LEAD_STAGES
+from crm.refdata import lookup
 from crm.security.permissions import requires
 from crm.security.web import current_scope, get_visible_or_404
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
 
-@dataclass
-class LeadFilters:
-    stage: str | None
-    method: str | None
-    unit: int | None
-    due: str | None
-    mine: str | None
-
-    def args(self, **override) -> dict:
-        values = {"stage": self.stage, "method": self.method, "unit": self.unit, "due": self.due, "mine": self.mine}
-        values.update(override)
-        return {k: v for k, v in values.items() if v not in (None, "")}
-
-
 def filters_from_request() -> LeadFilters:
-    return LeadFilters(stage=choice_arg("stage", LEAD_STAGES), method=choice_arg("method", tuple(METHOD_LABELS)),
-                       unit=int_arg("unit", minimum=1), due=choice_arg("due", ("1",)), mine=choice_arg("mine", ("1",)))
-
-
-def lead_query(filters: LeadFilters, condition, *, today: dt.date, user_id: int | None) -> Select:
-    """The list's statement: the scope condition, the filters, newest activity first."""
-    stmt = select(Lead).where(condition)
-    if filters.stage:
-        stmt = stmt.where(Lead.stage == filters.stage)
-    if filters.method:
-        stmt = stmt.where(Lead.method == filters.method)
-    if filters.unit:
-        stmt = stmt.where(Lead.unit_id == filters.unit)
-    if filters.due:
-        stmt = stmt.where(Lead.next_followup <= today, Lead.stage.not_in(("signed", "ended")))
-    if filters.mine:
-        stmt = stmt.where(Lead.owner_id == user_id)
-    return stmt.order_by(Lead.first_reported_at.desc(), Lead.id.desc())
+    """The list's and board's filters from the URL: 400 naming a bad parameter."""
+    try:
+        return filters_from_args(request.args)
+    except BadFilter as bad:
+        bad_param(bad.name, bad.raw)
 
 
 def _names(model, ids) -> dict[int, str]:
@@ -75,17 +48,30 @@ def _units():
     return list(db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.sort, Unit.name)))
 
 
+def filter_choices(filters: LeadFilters) -> dict:
+    """What the filter form offers: units, segments, owners of the user's units, regions."""
+    scope = current_scope()
+    owners = select(User.id, User.name).where(scope.condition(User), User.active.is_(True)).order_by(User.name)
+    try:
+        cities = lookup.children(filters.province_code) if filters.province_code else []
+    except ValueError:
+        cities = []
+    return {"units": [(u.id, u.name) for u in _units()], "owners": db.session.execute(owners.limit(500)).all(),
+            "segments": db.session.execute(select(Segment.id, Segment.name).order_by(Segment.name)).all(),
+            "clusters": lookup.CLUSTERS, "provinces": lookup.provinces(), "cities": cities,
+            "stages": STAGE_LABELS, "methods": METHOD_LABELS, "due_labels": DUE_LABELS,
+            "contact_labels": CONTACT_LABELS}
+
+
 @bp.route("/")
 @requires("lead.view")
 def index():
     filters = filters_from_request()
-    stmt = lead_query(filters, current_scope().condition(Lead), today=dt.date.today(), user_id=current_user.id)
-    page = paginate(db.session, stmt)
-    return render_template(
-        "leads/index.html", page=page, filters=filters, units=_units(), stages=STAGE_LABELS, methods=METHOD_LABELS,
-        companies=_names(Company, (lead.company_id for lead in page.items)),
-        unit_names=_names(Unit, (lead.unit_id for lead in page.items)),
-        owners=_names(User, (lead.owner_id for lead in page.items)), today=dt.date.today())
+    scope = current_scope()
+    page = paginate(db.session, listing.lead_query(filters, scope), count=listing.count_query(filters, scope),
+                    rows=True)
+    return render_template("leads/index.html", page=page, filters=filters, today=filters.today,
+                           **filter_choices(filters))
 
 
 def _render_form(form: LeadForm, lead: Lead | None, **extra):

@@ -19,7 +19,10 @@ CONFLICT_RULINGS = ("keep", "share", "transfer")
 
 class Lead(TimestampMixin, Base):
     __tablename__ = "lead"
-    __table_args__ = (Index("ix_lead_unit_stage", "unit_id", "stage"),)
+    # ix_lead_stage_board serves the board for whoever sees every lead: a column's cards in 首报 order
+    # (stage, first_reported_at) and the column totals read from the index alone (amount).
+    __table_args__ = (Index("ix_lead_unit_stage", "unit_id", "stage"),
+                      Index("ix_lead_stage_board", "stage", "first_reported_at", "amount"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)  # investor group
@@ -29,7 +32,7 @@ class Lead(TimestampMixin, Base):
     amount: Mapped[Decimal | None] = mapped_column(money())  # intended investment, 万元
     method: Mapped[str | None] = mapped_column(choice("lead_method", LEAD_METHODS))
     referrer: Mapped[str | None] = mapped_column(String(120))  # 引荐人
-    first_reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    first_reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     protected_until: Mapped[dt.date | None] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # 主办
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
