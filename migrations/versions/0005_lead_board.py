@@ -1,7 +1,7 @@
 """lead board: indexes for the list's default order and the board
 
 Revision ID: 0005_lead_board
-Revises: 0003_lead_conflicts
+Revises: 0004_search
 Create Date: 2026-11-28 14:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_lead_board'
-down_revision = '0003_lead_conflicts'
+down_revision = '0004_search'
 branch_labels = None
 depends_on = None
 
