@@ -16,7 +16,6 @@ For an officer (one county's leads and the leads it assists) and a city leader (
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import re
 import sys
@@ -70,6 +69,7 @@ def _raw_rows(sql: str) -> list[tuple]:
 
 
 def floor_route(role: str):
+    """The floor: the list's two statements on the raw cursor, a plain 50-row table."""
     count_sql, page_sql = FLOOR_SQL[role]
     total = _raw_rows(count_sql)[0][0]
     rows = _raw_rows(page_sql)
@@ -110,54 +110,77 @@ def _best(fn, repeats: int) -> float:
     return min(times)
 
 
-def bench_role(app, role: str, user_id: int, username: str, repeats: int, log) -> list[Row]:
-    from crm.leads import board, listing
-    count_sql, page_sql, totals_sql, card_sqls = statements(user_id)
-    FLOOR_SQL[role] = (count_sql, page_sql)
+def _sign_in(app, username: str):
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"username": username, "password": lead_data.PASSWORD,  # nosec B101
-                                       "csrf_token": token}).status_code == 302
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.get_data(as_text=True))
+    if token is None:
+        raise SystemExit(f"no sign-in form for {username}: {page.status_code} {page.headers.get('Location')}")
+    signed = client.post("/login", data={"username": username, "password": lead_data.PASSWORD,
+                                         "csrf_token": token.group(1)})
+    if signed.status_code != 302:
+        raise SystemExit(f"{username} could not sign in")
+    return client
+
+
+def bench_list(app, role: str, user_id: int, username: str, repeats: int, log) -> Row:
+    """Requests run outside any app context, as in production: each has its own ``g`` and session."""
+    with app.app_context():
+        count_sql, page_sql, _totals, _cards = statements(user_id)
+        visible = _raw_rows(count_sql)[0][0]
+        db.session.remove()
+    FLOOR_SQL[role] = (count_sql, page_sql)
+    client = _sign_in(app, username)
     first = client.get("/leads/")
     bare = client.get(f"/_bench/leads/{role}")
-    visible = _raw_rows(count_sql)[0][0]
+    if first.status_code != 200 or bare.status_code != 200:
+        raise SystemExit(f"list {first.status_code}, floor {bare.status_code} for {username}")
     links = len(set(re.findall(r'href="/leads/(\d+)"', first.get_data(as_text=True))))
-    list_checks = (f"ours {first.status_code}, {links} leads linked; "
-                   f"floor {bare.status_code}, {bare.get_data(as_text=True).count('<tr>')} rows")
-    ours_list, floor_list = [], []
+    checks = (f"ours {first.status_code}, {links} leads linked; "
+              f"floor {bare.status_code}, {bare.get_data(as_text=True).count('<tr>')} rows")
+    ours, floor = [], []
     for _ in range(repeats):  # alternate, best of each
-        ours_list.append(_best(lambda: client.get("/leads/"), 1))
-        floor_list.append(_best(lambda: client.get(f"/_bench/leads/{role}"), 1))
-    log(f"[{role}] list ours {min(ours_list):.4f}s floor {min(floor_list):.4f}s")
+        ours.append(_best(lambda: client.get("/leads/"), 1))
+        floor.append(_best(lambda: client.get(f"/_bench/leads/{role}"), 1))
+    log(f"[{role}] list ours {min(ours):.4f}s floor {min(floor):.4f}s")
+    return Row("list", role, visible, min(ours), min(floor), checks)
 
-    def ours_board():
-        filters, scope = listing.filters_from_args({}), _scope(user_id)
-        sums = board.totals(filters, scope)
-        columns = [board.cards(filters, scope, s, 1) for s in board.COLUMNS]
+
+def bench_board(app, role: str, user_id: int, repeats: int, log) -> Row:
+    from crm.leads import board, listing
+    with app.app_context():
+        count_sql, _page, totals_sql, card_sqls = statements(user_id)
+        visible = _raw_rows(count_sql)[0][0]
+
+        def ours_board():
+            filters, scope = listing.filters_from_args({}), _scope(user_id)
+            sums = board.totals(filters, scope)
+            columns = [board.cards(filters, scope, s, 1) for s in board.COLUMNS]
+            db.session.remove()
+            return sums, columns
+
+        def floor_board():
+            return _raw_rows(totals_sql), [_raw_rows(sql) for sql in card_sqls]
+
+        sums, columns = ours_board()
+        raw_sums, raw_columns = floor_board()
+        same = (sum(v["count"] for v in sums.values()) == sum(r[1] for r in raw_sums) == visible
+                and [len(c[0]) for c in columns] == [min(len(r), board.CARDS_PER_PAGE) for r in raw_columns])
+        ours, floor = [], []
+        for _ in range(repeats):
+            ours.append(_best(ours_board, 1))
+            floor.append(_best(floor_board, 1))
         db.session.remove()
-        return sums, columns
-
-    def floor_board():
-        return _raw_rows(totals_sql), [_raw_rows(sql) for sql in card_sqls]
-
-    sums, columns = ours_board()
-    raw_sums, raw_columns = floor_board()
-    same = (sum(v["count"] for v in sums.values()) == sum(r[1] for r in raw_sums)
-            and [len(c[0]) for c in columns] == [min(len(r), board.CARDS_PER_PAGE) for r in raw_columns])
-    ours_b, floor_b = [], []
-    for _ in range(repeats):
-        ours_b.append(_best(ours_board, 1))
-        floor_b.append(_best(floor_board, 1))
-    log(f"[{role}] board ours {min(ours_b):.4f}s floor {min(floor_b):.4f}s")
-    return [Row("list", role, visible, min(ours_list), min(floor_list), list_checks),
-            Row("board", role, visible, min(ours_b), min(floor_b),
-                "same counts and column pages as the floor" if same else "DIFFERENT from the floor")]
+    log(f"[{role}] board ours {min(ours):.4f}s floor {min(floor):.4f}s")
+    return Row("board", role, visible, min(ours), min(floor),
+               "same counts and column pages as the floor" if same else "DIFFERENT from the floor")
 
 
 def run_one(url: str, leads: int, interactions: int, workdir: Path, repeats: int, log) -> tuple[str, list[Row]]:
     workdir.mkdir(parents=True, exist_ok=True)
     app = suite.open_app(url, workdir / "instance")
+    from crm.security.permissions import PUBLIC
+    floor_route.permission = PUBLIC  # bare: no sign-in, no user, no scope to load
     app.add_url_rule("/_bench/leads/<role>", "bench_floor", floor_route)
     with app.app_context():
         unit_id, user_id = suite.prepare()
@@ -168,11 +191,12 @@ def run_one(url: str, leads: int, interactions: int, workdir: Path, repeats: int
         who = lead_data.people()
         lead_data.seed(who, leads, interactions)
         suite._maintain()
-        rows = []
-        for role, user, username in (("officer", who.officer, "perf_off0_0"),
-                                     ("city leader", who.city_leader, "perf_leader")):
-            rows += bench_role(app, role, user, username, repeats, log)
-        db.session.remove()
+    rows = []
+    roles = (("officer", who.officer, "perf_off0_0"), ("city leader", who.city_leader, "perf_leader"))
+    for role, user, username in roles:
+        rows.append(bench_list(app, role, user, username, repeats, log))
+        rows.append(bench_board(app, role, user, repeats, log))
+    with app.app_context():
         db.engine.dispose()
     return name, rows
 
@@ -224,7 +248,6 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if server is not None:
                 run.drop_pg_database(server, "leadbench")
-    info["Date"] = dt.date.today().isoformat()
     info["Load average (1, 5, 15 min) at the end"] = report.load_average()
     output = args.output or (Path(tempfile.mkstemp(prefix="BENCHMARKS-leads-", suffix=".md")[1]) if args.quick
                              else report.ROOT / "docs" / "BENCHMARKS-leads.md")
