@@ -16,6 +16,8 @@ NAV = (
     ("dashboard.index", _l("Dashboard"), "dashboard.view"),
     ("companies.index", _l("Companies"), "company.view"),
     ("leads.index", _l("Leads"), "lead.view"),
+    ("trips.index", _l("Trips"), "lead.view"),
+    ("delegations.index", _l("Delegations"), "lead.view"),
     ("imports.index", _l("Imports"), "import.run"),
     ("users.index", _l("Users"), "users.manage"),
     ("units.index", _l("Units"), "units.manage"),

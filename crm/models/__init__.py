@@ -11,7 +11,8 @@ from crm.models.refdata import ClusterMember, Division, Industry
 from crm.models.system import AuditRecord, Job, Setting
 
 __all__ = [
-    "Attachment", "Notification", "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "Company", "Contact",
+    "Attachment", "Notification",
+    "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "Company", "Contact",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader",
     "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
