@@ -38,7 +38,7 @@ def _host_units() -> list[tuple[int, str]]:
     stmt = select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.sort, Unit.name)
     if not scope.sees_all:
         stmt = stmt.where(Unit.id.in_(sorted(scope.unit_ids)))
-    return list(db.session.execute(stmt).tuples())
+    return [(uid, name) for uid, name in db.session.execute(stmt)]
 
 
 def _save(form: DelegationForm, delegation: Delegation | None):
