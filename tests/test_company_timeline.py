@@ -21,8 +21,9 @@ def test_timeline_scoping_and_order(client, db, world, login):  # noqa: F811
                              at=NOW - dt.timedelta(days=2))
     services.log_interaction(db.session, world["users"]["b"], theirs, kind="visit", summary="乙县的拜访纪要",
                              at=NOW - dt.timedelta(days=1))
-    trip = visits.create_trip(db.session, world["users"]["a"], {"title": "甲县出访上海", "start_on": dt.date.today(),
-                                                                 "end_on": dt.date.today(), "destination_code": "31"})
+    today = dt.date.today()
+    data = {"title": "甲县出访上海", "start_on": today, "end_on": today, "destination_code": "31"}
+    trip = visits.create_trip(db.session, world["users"]["a"], data)
     visits.record_visit(db.session, world["users"]["a"], trip=trip, company_id=world["company"].id,
                         summary="出访途中拜访", at=NOW - dt.timedelta(hours=1))
     db.session.commit()

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from crm.core.errors import DomainError
-from crm.leads import services as lead_services
 from crm.models import AuditRecord, Delegation, Interaction, Trip
 from crm.visits import services
 from tests.conftest import csrf_token
@@ -100,8 +99,8 @@ def test_visit_refusals(db, world, make_unit):  # noqa: F811
 
 def test_delegation_reception_is_a_delegation_interaction(db, world):  # noqa: F811
     lead = new_lead(db, world, now=dt.datetime.now(UTC) - dt.timedelta(days=3))
-    delegation = services.create_delegation(db.session, world["users"]["a"],
-                                             {"company_id": world["company"].id, "arrived_on": dt.date.today()})
+    data = {"company_id": world["company"].id, "arrived_on": dt.date.today()}
+    delegation = services.create_delegation(db.session, world["users"]["a"], data)
     row = services.record_visit(db.session, world["users"]["a"], delegation=delegation, lead=lead,
                                 summary="接待考察团，参观园区")
     db.session.commit()
@@ -136,7 +135,7 @@ def test_trip_form_create_edit_and_add_visit(client, db, world, login):  # noqa:
            "province_code": "11", "city_code": ""}
     response = client.post("/trips/new", data=bad)
     assert response.status_code == 200 and db.session.scalar(select(Trip.id).where(Trip.title == "京津冀行")) is None
-    assert "最后一天" in response.get_data(as_text=True) or "last day" in response.get_data(as_text=True)
+    assert "结束日期不能早于开始日期" in response.get_data(as_text=True)
     response = client.post("/trips/new", data={**bad, "end_on": "2026-04-08", "team": "招商科全体"})
     assert response.status_code == 302
     trip = db.session.scalar(select(Trip).where(Trip.title == "京津冀行"))
@@ -166,8 +165,8 @@ def test_visit_naming_another_units_lead_is_refused(client, db, world, login):  
     login(world["users"]["a"])
     token = csrf_token(client.get(f"/trips/{trip.id}").get_data(as_text=True))
     at = (dt.datetime.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(f"/trips/{trip.id}/visits", data={"csrf_token": token, "lead_id": theirs.id, "at": at,
-                                                              "summary": "越界"})
+    data = {"csrf_token": token, "lead_id": theirs.id, "at": at, "summary": "越界"}
+    response = client.post(f"/trips/{trip.id}/visits", data=data)
     assert response.status_code == 422
     assert db.session.scalar(select(Interaction.id).where(Interaction.lead_id == theirs.id)) is None
     db.session.refresh(theirs)
