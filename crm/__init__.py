@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from crm.attachments.views import bp as attachments_bp
     from crm.auth.views import bp as auth_bp
     from crm.companies.views import bp as companies_bp
     from crm.core.errorpages import register_errorhandlers
@@ -57,14 +58,18 @@ def register_blueprints(app: Flask) -> None:
     from crm.leads.mywork import bp as mywork_bp
     from crm.leads.views import bp as leads_bp
     from crm.search.views import bp as search_bp
+    from crm.notifications.views import bp as notifications_bp
     from crm.security.permissions import PUBLIC
     from crm.security.web import register_security
     from crm.settings.views import bp as settings_bp
     from crm.units.views import bp as units_bp
     from crm.users.views import bp as users_bp
+    from crm.visits.views_delegations import bp as delegations_bp
+    from crm.visits.views_trips import bp as trips_bp
 
-    for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, imports_bp, exports_bp, jobs_bp,
-               users_bp, units_bp, settings_bp, search_bp):
+    for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
+               attachments_bp, notifications_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp, settings_bp,
+               search_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

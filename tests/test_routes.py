@@ -36,8 +36,23 @@ def records(db, make_unit, make_user):
     lead = create_lead(db.session, admin, {"company_id": company.id, "title": "路由测试项目"})
     rival = create_lead(db.session, other, {"company_id": company.id, "title": "路由测试"})
     conflict = db.session.scalar(select(LeadConflict).where(LeadConflict.lead_b_id == rival.id))
+    import datetime as dt
+    import io
+
+    from crm.attachments.services import store
+    from crm.leads.services import record_signing
+    from crm.models import Notification
+    from crm.visits.services import create_delegation, create_trip
+    trip = create_trip(db.session, admin, {"title": "路由测试出访", "start_on": dt.date(2026, 3, 1),
+                                           "end_on": dt.date(2026, 3, 2), "destination_code": "31"})
+    delegation = create_delegation(db.session, admin, {"company_id": company.id, "arrived_on": dt.date(2026, 3, 1)})
+    signing = record_signing(db.session, admin, lead, kind="contract", signed_on=dt.date(2026, 3, 5), amount="100")
+    attachment = store(db.session, admin, "signing", signing.id, "合同.pdf", io.BytesIO(b"%PDF-1.4 route"))
+    notification = db.session.scalar(select(Notification).where(Notification.user_id == admin.id))
     db.session.commit()
-    return {"lead_id": lead.id, "conflict_id": conflict.id,
+    return {"lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
+            "entity_type": "signing", "entity_id": signing.id, "attachment_id": attachment.id,
+            "notification_id": notification.id,
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue"}

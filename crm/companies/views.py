@@ -15,6 +15,7 @@ from crm.audit import service as audit
 from crm.companies import services
 from crm.companies.forms import FLAG_FIELDS, FLAG_LABELS, CompanyForm, ContactForm
 from crm.companies.listing import SORT_KEYS, company_query, filters_from_request
+from crm.companies.panels import render_panels
 from crm.companies.services import PossibleDuplicates, location_code
 from crm.core.errors import DomainError, StaleEdit, apply_to_form
 from crm.core.params import paginate
@@ -80,7 +81,7 @@ def detail(company_id: int):
         history=audit.history(db.session, "company", company.id),
         location=location_name(company), flags=[FLAG_LABELS[f] for f in FLAG_FIELDS if getattr(company, f)],
         industry=lookup.industry(company.industry_code) if company.industry_code else None,
-        cluster_name=lookup.CLUSTERS.get(company.cluster or "", ""))
+        cluster_name=lookup.CLUSTERS.get(company.cluster or "", ""), panels=render_panels(company))
 
 
 def _render_form(form: CompanyForm, company: Company | None, **extra):

@@ -1,4 +1,5 @@
-"""``flask leads release``: release leads whose 保护期 ran out, and list them by unit to notify."""
+"""``flask leads release``: release leads whose 保护期 ran out (their owners and unit managers are
+notified by the service) and list them by unit."""
 from __future__ import annotations
 
 import datetime as dt

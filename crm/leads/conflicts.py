@@ -4,7 +4,8 @@ Detection runs when a lead is created (or its intent changes): another unit's op
 终止) on the same company with the same intent key, still under its 保护期, is a clash. The new
 lead is kept and a :class:`~crm.models.LeadConflict` links the two. Each owner sees a notice that
 shows only the other unit, its owner and 首报 date (:func:`notices_for`) — never the other lead's
-details. A leader rules (:func:`rule_conflict`): keep one (the other ends with reason 撞单),
+details — and both owners and their units' managers get a notification about their own lead.
+A leader rules (:func:`rule_conflict`): keep one (the other ends with reason 撞单),
 share (both stay, each records the other unit as 协办 with the agreed credit) or transfer (the
 other lead moves to the kept side's unit and owner; its history stays). Everything is audited.
 """
@@ -22,9 +23,10 @@ from crm.audit import service as audit
 from crm.core.errors import DomainError
 from crm.leads import stages
 from crm.leads.rules import HUNDRED
-from crm.models import Lead, LeadConflict, LeadUnit, Unit, User
+from crm.models import Company, Lead, LeadConflict, LeadUnit, Unit, User
 from crm.models.base import utcnow
 from crm.models.leads import CONFLICT_RULINGS
+from crm.notifications import services as notices
 
 __all__ = ["ConflictNotice", "detect_conflicts", "notices_for", "rule_conflict", "open_conflicts"]
 
@@ -58,7 +60,18 @@ def detect_conflicts(session: Session, actor, lead: Lead) -> list[LeadConflict]:
         session.add(conflict)
         audit.record_create(session, actor, conflict)
         found.append(conflict)
+        _tell_both_sides(session, (session.get(Lead, other_id), lead))
     return found
+
+
+def _tell_both_sides(session: Session, leads) -> None:
+    """Each side's owner and unit managers hear of the clash on their own lead (its title and link),
+    never the other side's details."""
+    company = session.get(Company, leads[0].company_id)
+    for side in leads:
+        notices.notify(session, [side.owner_id, *notices.unit_managers(session, side.unit_id)], "lead_conflict",
+                       f"{company.name if company else ''} · {side.title}",
+                       notices.link_to("leads.detail", lead_id=side.id))
 
 
 def notices_for(session: Session, lead: Lead) -> list[ConflictNotice]:

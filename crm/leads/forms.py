@@ -100,3 +100,7 @@ class RulingForm(FlaskForm):
     credit = DecimalField(_l("Kept side's share when shared (%)"), places=2, default=50,
                           validators=[Optional(), NumberRange(min=0, max=100)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class ConvertForm(FlaskForm):
+    """"转为项目": the button carries only its CSRF token."""

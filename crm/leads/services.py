@@ -25,11 +25,12 @@ from crm.leads.rules import check_split, intent_key
 from crm.models import Company, Interaction, Lead, LeadStageChange, LeadUnit, Segment, Signing, Unit
 from crm.models.base import utcnow
 from crm.models.leads import INTERACTION_KINDS, LEAD_METHODS, SIGNING_KINDS
+from crm.notifications import services as notices
 from crm.settings import get as get_setting
 from crm.settings.registry import SettingDef, register
 
 __all__ = ["EDITABLE", "protection_days", "create_lead", "update_lead", "set_credit_split", "credit_split",
-           "log_interaction", "record_signing", "release_expired"]
+           "log_interaction", "log_company_contact", "record_signing", "release_expired"]
 
 register(SettingDef("lead_protection_days", "int", 90, _l("Lead protection period (保护期), days"),
                     _l("Leads"), _l("A lead with no follow-up for this many days is released and its unit told."),
@@ -145,11 +146,9 @@ def _extend_protection(session: Session, lead: Lead, day: dt.date) -> None:
         lead.protected_until = until
 
 
-def log_interaction(session: Session, actor, lead: Lead, *, kind: str, summary: str,
-                    at: dt.datetime | None = None, next_step: str | None = None,
-                    next_followup: dt.date | None = None, participants: str | None = None) -> Interaction:
-    """Log a contact on the lead: it becomes the last contact (when latest), sets the next follow-up
-    and extends the 保护期 from the contact's date."""
+def _interaction(session: Session, actor, company_id: int, lead_id: int | None, *, kind: str, summary: str,
+                 at: dt.datetime | None, next_step: str | None, next_followup: dt.date | None,
+                 participants: str | None, trip_id: int | None, delegation_id: int | None) -> Interaction:
     if kind not in INTERACTION_KINDS:
         raise DomainError(_l("Choose the kind of contact."), "kind")
     summary = (summary or "").strip()
@@ -158,16 +157,42 @@ def log_interaction(session: Session, actor, lead: Lead, *, kind: str, summary: 
     at = stages.aware(at) or utcnow()
     if at > utcnow() + dt.timedelta(hours=1):
         raise DomainError(_l("A contact cannot be logged in the future."), "at")
-    if lead.stage == "ended":
-        raise DomainError(_l("The lead has ended; reopen it to log contact."))
     if next_followup is not None and next_followup < at.date():
         raise DomainError(_l("The next follow-up cannot be before the contact."), "next_followup")
-    interaction = Interaction(company_id=lead.company_id, lead_id=lead.id, kind=kind, at=at, summary=summary,
+    interaction = Interaction(company_id=company_id, lead_id=lead_id, kind=kind, at=at, summary=summary,
                               participants=(participants or "").strip() or None,
                               next_step=(next_step or "").strip() or None, next_followup=next_followup,
-                              user_id=actor.id, unit_id=actor.unit_id)
+                              user_id=actor.id, unit_id=actor.unit_id, trip_id=trip_id, delegation_id=delegation_id)
     session.add(interaction)
     audit.record_create(session, actor, interaction)
+    return interaction
+
+
+def log_company_contact(session: Session, actor, company_id: int, *, kind: str, summary: str,
+                        at: dt.datetime | None = None, next_step: str | None = None,
+                        next_followup: dt.date | None = None, participants: str | None = None,
+                        trip_id: int | None = None, delegation_id: int | None = None) -> Interaction:
+    """Log a contact with a company on no lead (a visit on a trip to a firm not yet a lead)."""
+    if company_id is None or session.get(Company, company_id) is None:
+        raise DomainError(_l("Choose the investor group from the list."), "company_id")
+    return _interaction(session, actor, company_id, None, kind=kind, summary=summary, at=at, next_step=next_step,
+                        next_followup=next_followup, participants=participants, trip_id=trip_id,
+                        delegation_id=delegation_id)
+
+
+def log_interaction(session: Session, actor, lead: Lead, *, kind: str, summary: str,
+                    at: dt.datetime | None = None, next_step: str | None = None,
+                    next_followup: dt.date | None = None, participants: str | None = None,
+                    trip_id: int | None = None, delegation_id: int | None = None) -> Interaction:
+    """Log a contact on the lead: it becomes the last contact (when latest), sets the next follow-up
+    and extends the 保护期 from the contact's date. A visit on a trip or a delegation received
+    names it (``trip_id`` / ``delegation_id``)."""
+    if lead.stage == "ended":
+        raise DomainError(_l("The lead has ended; reopen it to log contact."))
+    interaction = _interaction(session, actor, lead.company_id, lead.id, kind=kind, summary=summary, at=at,
+                               next_step=next_step, next_followup=next_followup, participants=participants,
+                               trip_id=trip_id, delegation_id=delegation_id)
+    at = stages.aware(interaction.at)
     latest = lead.last_contact_at is None or at >= stages.aware(lead.last_contact_at)
     with audit.tracked_update(session, actor, lead):
         if latest:
@@ -207,16 +232,21 @@ def release_expired(session: Session, today: dt.date, actor=None) -> list[Lead]:
     """Release open leads whose 保护期 ended before ``today`` with no follow-up since.
 
     The lead keeps its unit and owner; its ``protected_until`` is cleared (so another unit's lead on
-    the same intent is no longer a 撞单) and a 'state' event "released" is audited. Answers the
-    released leads so the caller can tell each unit.
+    the same intent is no longer a 撞单) and a 'state' event "released" is audited. The lead's owner
+    and its unit's managers are notified. Answers the released leads.
     """
     stmt = (select(Lead).where(Lead.protected_until < today, Lead.stage.in_(RELEASABLE_STAGES))
             .order_by(Lead.unit_id, Lead.id))
     released = list(session.scalars(stmt))
+    companies = dict(session.execute(select(Company.id, Company.name)
+                                     .where(Company.id.in_({lead.company_id for lead in released}))).all())
     for lead in released:
         until = lead.protected_until
         with audit.tracked_update(session, actor, lead):
             lead.protected_until = None
         audit.record_event(session, actor, "state", "lead", lead.id, field="protection", old=until, new="released")
+        notices.notify(session, [lead.owner_id, *notices.unit_managers(session, lead.unit_id)], "lead_released",
+                       f"{companies.get(lead.company_id, '')} · {lead.title}",
+                       notices.link_to("leads.detail", lead_id=lead.id))
     session.flush()
     return released

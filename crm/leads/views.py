@@ -10,13 +10,16 @@ import datetime as dt
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from crm.attachments import services as attachment_services
 from crm.audit import service as audit
 from crm.core.errors import DomainError, StaleEdit, apply_to_form
 from crm.core.params import paginate
 from crm.extensions import db
-from crm.leads import conflicts, listing, services, stages
+from crm.leads import conflicts, conversion, listing, services, stages
+from crm.leads.conversion import PROJECT_STAGE_LABELS
 from crm.leads.forms import InteractionForm, LeadForm, ReopenForm, SigningForm, StageForm
 from crm.leads.listing import BadFilter, LeadFilters, bad_param, filters_from_args
 from crm.leads.rules import (CONTACT_LABELS, DUE_LABELS, EXITS, INTERACTION_LABELS, METHOD_LABELS, SIGNING_LABELS,
@@ -160,6 +163,7 @@ def render_detail(lead: Lead, *, stage_form=None, interaction_form=None, signing
         .order_by(Interaction.at.desc(), Interaction.id.desc()).limit(200)).all()
     signings = list(db.session.scalars(select(Signing).where(Signing.lead_id == lead.id)
                                        .order_by(Signing.signed_on.desc(), Signing.id.desc())))
+    project = conversion.project_of(db.session, lead)
     return render_template(
         "leads/detail.html", lead=lead, company=db.session.get(Company, lead.company_id),
         unit=db.session.get(Unit, lead.unit_id), owner=db.session.get(User, lead.owner_id),
@@ -169,7 +173,10 @@ def render_detail(lead: Lead, *, stage_form=None, interaction_form=None, signing
         audit_history=audit.history(db.session, "lead", lead.id), stage_form=stage_form, reopen_form=reopen_form,
         interaction_form=interaction_form, signing_form=signing_form or SigningForm(formdata=None),
         stages=STAGE_LABELS, methods=METHOD_LABELS, kinds=INTERACTION_LABELS, signing_kinds=SIGNING_LABELS,
-        exits=EXITS), status
+        exits=EXITS, project=project, project_stages=PROJECT_STAGE_LABELS,
+        can_convert=project is None and any(s.kind == "contract" for s in signings),
+        attachments=attachment_services.attachments_of(db.session, "signing", [s.id for s in signings]),
+        upload_form=FlaskForm(formdata=None)), status
 
 
 def _with_unit_names(lead: Lead):
@@ -185,4 +192,4 @@ def detail(lead_id: int):
 
 
 # The blueprint's other pages register on ``bp`` when imported.
-from crm.leads import views_actions, views_conflicts  # noqa: E402,F401
+from crm.leads import timeline, views_actions, views_conflicts  # noqa: E402,F401

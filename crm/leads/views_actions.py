@@ -1,4 +1,4 @@
-"""The lead page's forms: move a stage, reopen, log a contact, record a signing.
+"""The lead page's forms: move a stage, reopen, log a contact, record a signing, convert to a project.
 
 Each loads the lead through the scope (404 outside it), validates, calls one service, commits once
 and redirects back to the lead; a refusal re-renders the lead page with the error on its form.
@@ -12,15 +12,21 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm.attachments.registry import Owner, register_owner
 from crm.core.errors import DomainError, StaleEdit, apply_to_form
 from crm.extensions import db
-from crm.leads import services, stages
-from crm.leads.forms import InteractionForm, ReopenForm, SigningForm, StageForm
+from crm.leads import conversion, services, stages
+from crm.leads.forms import ConvertForm, InteractionForm, ReopenForm, SigningForm, StageForm
 from crm.leads.rules import STAGE_LABELS
 from crm.leads.views import bp, render_detail
-from crm.models import Lead
+from crm.models import Lead, Signing
 from crm.security.permissions import requires
 from crm.security.web import get_visible_or_404
+
+
+# A signing's attachments (the 合同 scan) are seen by whoever sees the signing, added by lead editors.
+register_owner(Owner("signing", Signing, "lead.view", "lead.edit",
+                     lambda s: url_for("leads.detail", lead_id=s.lead_id, _anchor="signings")))
 
 
 def _back(lead: Lead, anchor: str | None = None):
@@ -109,3 +115,19 @@ def record_signing(lead_id: int):
             flash(_("Signing recorded."), "success")
             return _back(lead, "signings")
     return render_detail(lead, signing_form=form, status=422)
+
+
+@bp.route("/<int:lead_id>/convert", methods=["POST"])
+@requires("lead.edit")
+def convert(lead_id: int):
+    lead = get_visible_or_404(Lead, lead_id)
+    if ConvertForm().validate_on_submit():
+        try:
+            conversion.convert_to_project(db.session, current_user, lead)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Project created from the lead."), "success")
+    return _back(lead, "signings")
