@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import text
 
 from crm.leads import listing
 from crm.leads.mywork import BUCKETS, bucket_query
@@ -85,11 +86,27 @@ def test_list_count_and_board_use_an_index_on_lead(db, roles, role):
             _assert_indexed(db, explain(db, stmt), role, f"{name} {filters.args()}")
 
 
+def _other_units_leads(db, user, n: int) -> None:
+    """A table shaped like a city's (most leads belong to other units), with fresh statistics: on a
+    nine-row table the planner may rightly hash the whole primary-key index instead of looking leads
+    up. Inserted and analysed inside the test's transaction, so both roll back with it."""
+    lead = db.session.execute(text("SELECT company_id FROM lead LIMIT 1")).scalar_one()
+    db.session.execute(text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :n) "
+        "INSERT INTO lead (company_id, title, intent_key, first_reported_at, unit_id, owner_id, stage, version_id) "
+        "SELECT :company, '其他项目' || i, '其他项目' || i, now(), :unit, :owner, 'clue', 1 FROM n"),
+        {"n": n, "company": lead, "unit": user.unit_id, "owner": user.id})
+    db.session.execute(text("ANALYZE lead"))
+    db.session.execute(text("ANALYZE lead_unit"))
+
+
 @pytest.mark.parametrize("role", ("officer", "manager", "county_leader"))
 def test_a_restricted_scope_looks_leads_up(db, roles, role):
     """Where a scope restricts leads, the visible ones are looked up by key, not filtered from a walk
     over every lead: SQLite SEARCHes lead, PostgreSQL scans an index of lead with an index condition."""
     scope = scope_for(db.session, roles[role])
+    if db.engine.dialect.name == "postgresql":
+        _other_units_leads(db, roles["other"], 5000)
     for stmt in (listing.count_query(listing.LeadFilters(today=TODAY), scope),
                  listing.board_totals_query(listing.LeadFilters(today=TODAY), scope)):
         plan = explain(db, stmt)
