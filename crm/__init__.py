@@ -52,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.dashboard.views import bp as dashboard_bp
     from crm.exports.views import bp as exports_bp
     from crm.imports.views import bp as imports_bp
+    from crm.industry.views import bp as industry_bp
+    import crm.industry.views_admin  # noqa: F401 - the admin routes of the same blueprint
     from crm.jobs.views import bp as jobs_bp
     from crm.leads.views import bp as leads_bp
     from crm.search.views import bp as search_bp
@@ -62,7 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.users.views import bp as users_bp
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp, search_bp):
+               settings_bp, search_bp, industry_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC
@@ -75,6 +77,7 @@ def register_kinds() -> None:
     """Features register their import, export and job kinds with the cross-cutting cores."""
     import crm.companies.exporting  # noqa: F401
     import crm.companies.importing  # noqa: F401
+    import crm.industry.exporting  # noqa: F401
     import crm.exports.jobs  # noqa: F401
     import crm.imports.jobs  # noqa: F401
 

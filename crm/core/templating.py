@@ -16,6 +16,7 @@ NAV = (
     ("dashboard.index", _l("Dashboard"), "dashboard.view"),
     ("companies.index", _l("Companies"), "company.view"),
     ("leads.index", _l("Leads"), "lead.view"),
+    ("industry.index", _l("Chains"), "chain.view"),
     ("imports.index", _l("Imports"), "import.run"),
     ("users.index", _l("Users"), "users.manage"),
     ("units.index", _l("Units"), "units.manage"),
