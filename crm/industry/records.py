@@ -110,4 +110,4 @@ def _leads(session: Session, members) -> tuple[chains.LeadRecord, ...]:
 
 
 def _naive(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value if value.tzinfo is None else value.astimezone(dt.timezone.utc).replace(tzinfo=None)

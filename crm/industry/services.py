@@ -45,7 +45,8 @@ def set_officers(session: Session, actor, chain: Chain, chief_id: int | None, of
     return chain
 
 
-def save_segment(session: Session, actor, chain: Chain, data: dict[str, Any], segment: Segment | None = None) -> Segment:
+def save_segment(session: Session, actor, chain: Chain, data: dict[str, Any],
+                 segment: Segment | None = None) -> Segment:
     """Create or edit a segment of ``chain`` (name, position, tier, GB/T codes, policy weight)."""
     name = str(data.get("name") or "").strip()
     if not name:
