@@ -157,7 +157,8 @@ def test_import_is_all_or_nothing_with_file_row_and_field(db, toy):
     assert names == ["铁矿", "冶炼"] and outcome.links == 1
     with pytest.raises(DomainError):
         importing.import_chain(db.session, toy["admin"], data, name="导入链")
-    yaml_text = "name: 雅链\nsegments:\n  - {id: a, name: 甲, position: upstream}\n  - {id: b, name: 乙, position: downstream}\n" \
+    yaml_text = "name: 雅链\nsegments:\n  - {id: a, name: 甲, position: upstream}\n" \
+                "  - {id: b, name: 乙, position: downstream}\n" \
                 "links:\n  - {source: a, target: zz}\n"
     with pytest.raises(chains.ChainParseError) as err:
         importing.parse_upload("c.yaml", yaml_text.encode())

@@ -36,8 +36,14 @@ def records(db, make_unit, make_user):
     lead = create_lead(db.session, admin, {"company_id": company.id, "title": "路由测试项目"})
     rival = create_lead(db.session, other, {"company_id": company.id, "title": "路由测试"})
     conflict = db.session.scalar(select(LeadConflict).where(LeadConflict.lead_b_id == rival.id))
+    from crm.industry.services import save_target_list
+    from tests.industry_helpers import build_chain
+    toy = build_chain(db.session, admin, name="路由链")
+    from crm.industry.cache import model_for
+    tl = save_target_list(db.session, admin, toy["chain"], "路由清单", model_for(db.session, toy["chain"]).targets())
     db.session.commit()
-    return {"lead_id": lead.id, "conflict_id": conflict.id,
+    return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
+            "lead_id": lead.id, "conflict_id": conflict.id,
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id}
