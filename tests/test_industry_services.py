@@ -163,3 +163,18 @@ def test_import_is_all_or_nothing_with_file_row_and_field(db, toy):
     with pytest.raises(chains.ChainParseError) as err:
         importing.parse_upload("c.yaml", yaml_text.encode())
     assert err.value.errors[0].file == "c.yaml" and "links" in err.value.errors[0].field
+
+
+def test_demo_chains_show_real_gaps(db):
+    from crm.demo.chains import load_chains
+    load_chains(db.session)
+    load_chains(db.session)  # idempotent
+    db.session.commit()
+    cache.clear()
+    names = set(db.session.scalars(select(Chain.name)))
+    assert {"特钢", "装备制造", "新能源", "碳基新材料"} <= names
+    steel = db.session.scalar(select(Chain).where(Chain.name == "特钢"))
+    model = cache.model_for(db.session, steel)
+    statuses = {r.status for r in model.segments()}
+    assert chains.MISSING in statuses and any(r.action for r in model.segments())
+    assert {t.cluster for t in model.targets()} >= {"京津冀", "长三角"}
