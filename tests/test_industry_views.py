@@ -192,3 +192,42 @@ def test_import_page_lists_errors_and_saves_nothing(client, login, toy, db):
     response = client.post("/chains/import", data={"csrf_token": csrf_token(html), "file": good, "name": "好链"},
                            content_type="multipart/form-data")
     assert response.status_code == 302 and "好链" in client.get("/chains/").get_data(as_text=True)
+
+
+def test_params_page_shows_errors_and_saves(client, login, toy, db):
+    from crm.industry import params as chain_params
+    login(toy["admin"])
+    html = client.get("/chains/params").get_data(as_text=True)
+    assert 'name="w_fit"' in html
+    assert client.get("/settings/chain_params").headers["Location"].endswith("/chains/params")
+    bad = {**{k: str(v) for k, v in chain_params.DEFAULTS.items()}, "w_fit": "0.9", "lam": "2",
+           "csrf_token": csrf_token(html)}
+    page = client.post("/chains/params", data=bad).get_data(as_text=True)
+    assert 'data-testid="params-error"' in page
+    assert "每跳衰减" in page and "目标各项权重之和须为 1" in page  # every bad field named, in Chinese
+    assert chain_params.load(db.session).lam == 0.5
+    good = {**{k: str(v) for k, v in chain_params.DEFAULTS.items()}, "k": "2", "csrf_token": csrf_token(html)}
+    assert client.post("/chains/params", data=good).status_code == 302
+    assert chain_params.load(db.session).k == 2
+
+
+def test_links_and_segments_are_deleted_from_the_edit_page(client, login, toy, db):
+    from crm.models import Segment, SegmentLink
+    login(toy["admin"])
+    chain, segs = toy["chain"], toy["segments"]
+    link = db.session.scalar(select(SegmentLink).where(SegmentLink.from_segment_id == segs["a"].id))
+    html = client.get(f"/chains/{chain.id}/edit").get_data(as_text=True)
+    token = csrf_token(html)
+    client.post(f"/chains/{chain.id}/edit", data={"csrf_token": token, "action": "delete_link", "link_id": link.id})
+    edges = client.get(f"/chains/{chain.id}/map.json").get_json()["edges"]
+    assert (str(segs["a"].id), str(segs["b"].id)) not in {(e["source"], e["target"]) for e in edges}
+    create_lead(db.session, toy["admin"], {"company_id": toy["firms"]["e1"].id, "title": "占用环节",
+                                           "segment_id": segs["b"].id})
+    db.session.commit()
+    page = client.post(f"/chains/{chain.id}/edit", data={"csrf_token": token, "action": "delete_segment",
+                                                         "segment_id": segs["b"].id}, follow_redirects=True)
+    assert db.session.get(Segment, segs["b"].id) is not None and "alert-danger" in page.get_data(as_text=True)
+    client.post(f"/chains/{chain.id}/edit", data={"csrf_token": token, "action": "delete_segment",
+                                                  "segment_id": segs["c"].id})
+    names = {n["name"] for n in client.get(f"/chains/{chain.id}/map.json").get_json()["nodes"]}
+    assert segs["c"].name not in names and segs["a"].name in names

@@ -18,6 +18,7 @@ from crm.exports.registry import ExportKind, register_export
 from crm.extensions import db
 from crm.files.writers import Column
 from crm.industry.filters import TargetFilters
+from crm.industry.records import source_regions
 from crm.models import Chain, Company
 from crm.security.scope import Scope
 
@@ -33,7 +34,7 @@ class TargetExport(ExportKind):
     filename = "chain-targets"
     columns = (
         Column("排名", "int", 6), Column("企业名称", width=36), Column("所属区域", width=14, safe=True),
-        Column("省份代码", width=9, safe=True), Column("主要环节", width=16, safe=True),
+        Column("来源地区", width=16, safe=True), Column("主要环节", width=16, safe=True),
         Column("行动", width=8, safe=True), Column("总分", "money", 8),
         *(Column(label, "money", 9) for _k, label in PART_HEADERS),
         Column("已在跟进", width=9, safe=True), Column("推荐理由", width=60, safe=True),
@@ -52,8 +53,7 @@ class TargetExport(ExportKind):
         model = model_for(db.session, chain)
         filters = TargetFilters.parse(args, model)
         targets = model.targets(**filters.engine_args(), limit=MAX_ROWS)
-        regions = dict(db.session.execute(select(Company.id, Company.province_code).where(
-            Company.id.in_([int(t.company_id) for t in targets]))).all()) if targets else {}
+        regions = source_regions(db.session, [t.company_id for t in targets])
         rows = {}
         for rank, t in enumerate(targets, start=1):
             rows[int(t.company_id)] = (

@@ -18,7 +18,7 @@ import chains
 from crm.models import Chain, Company, CompanySegment, Lead, Segment, SegmentLink, Signing, SupplyLink
 from crm.refdata.lookup import CLUSTERS
 
-__all__ = ["ChainInputs", "chain_inputs"]
+__all__ = ["ChainInputs", "chain_inputs", "source_regions"]
 
 CONFIDENCE_SCALE = 5.0
 
@@ -111,3 +111,18 @@ def _leads(session: Session, members) -> tuple[chains.LeadRecord, ...]:
 
 def _naive(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is None else value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def source_regions(session: Session, company_ids) -> dict[int, str]:
+    """Company id → its province and city names (the source region shown beside a target)."""
+    from sqlalchemy.orm import aliased
+
+    from crm.models import Division
+    ids = sorted({int(i) for i in company_ids})
+    if not ids:
+        return {}
+    province, city = aliased(Division), aliased(Division)
+    rows = session.execute(select(Company.id, province.name, city.name)
+                           .outerjoin(province, province.code == Company.province_code)
+                           .outerjoin(city, city.code == Company.city_code).where(Company.id.in_(ids)))
+    return {cid: " ".join(dict.fromkeys(n for n in (p, c) if n)) for cid, p, c in rows}

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from crm.audit import service as audit
 from crm.core.errors import DomainError
 from crm.industry.cache import bump
-from crm.models import (Chain, Company, CompanySegment, Segment, SegmentLink, TargetList, TargetListItem, Unit,
-                        User)
+from crm.models import (Chain, Company, CompanySegment, Lead, Project, Segment, SegmentLink, TargetList,
+                        TargetListItem, Unit, User)
 from crm.models.chains import POSITIONS
 
 __all__ = ["set_officers", "save_segment", "delete_segment", "add_link", "delete_link", "save_membership",
@@ -78,9 +78,10 @@ def save_segment(session: Session, actor, chain: Chain, data: dict[str, Any],
 
 
 def delete_segment(session: Session, actor, segment: Segment) -> None:
-    from crm.models import Lead
-    if session.scalar(select(Lead.id).where(Lead.segment_id == segment.id).limit(1)) is not None:
-        raise DomainError(_l("Leads name this segment; it cannot be deleted."))
+    """Delete a segment with its links and company links; refused while leads or projects name it."""
+    for model in (Lead, Project):
+        if session.scalar(select(model.id).where(model.segment_id == segment.id).limit(1)) is not None:
+            raise DomainError(_l("Leads or projects name this segment; it cannot be deleted."))
     audit.record_delete(session, actor, segment)
     for model, column in ((SegmentLink, SegmentLink.from_segment_id), (SegmentLink, SegmentLink.to_segment_id),
                           (CompanySegment, CompanySegment.segment_id)):

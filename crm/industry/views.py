@@ -20,6 +20,7 @@ from crm.industry.exporting import PART_HEADERS
 from crm.industry.filters import TargetFilters
 from crm.industry.mapdata import map_data
 from crm.industry.pipeline import add_to_pipeline
+from crm.industry.records import source_regions
 from crm.industry.services import save_target_list
 from crm.models import Chain, Company, CompanySegment, Segment, TargetList, TargetListItem, Unit, User
 from crm.refdata.lookup import CLUSTERS
@@ -74,12 +75,15 @@ def segment(chain_id: int, segment_id: int):
     local = model.local_companies(str(segment_id))
     leaders = set(db.session.scalars(select(CompanySegment.company_id).where(
         CompanySegment.segment_id == segment_id, CompanySegment.is_leader.is_(True))))
+    regions = source_regions(db.session, [t.company_id for t in targets])
     if request.args.get("format") == "json":
         return jsonify({"segment": {"id": report.id, "name": report.name, "status": report.status,
                                     "action": report.action, "why": report.why, "importance": report.importance},
                         "local": [{"id": c.id, "name": c.name, "leader": int(c.id) in leaders} for c in local],
-                        "targets": [_target_json(t) for t in targets]})
+                        "targets": [{**_target_json(t), "region": regions.get(int(t.company_id), "")}
+                                    for t in targets]})
     return render_template("industry/_segment.html", chain=chain, report=report, targets=targets, local=local,
+                           regions=regions,
                            leaders=leaders, parts=PART_HEADERS, model=model, form=FlaskForm(),
                            **_pipeline_choices())
 
@@ -109,6 +113,7 @@ def targets(chain_id: int):
     lists = db.session.scalars(select(TargetList).where(TargetList.chain_id == chain.id)
                                .order_by(TargetList.created_at.desc())).all()
     return render_template("industry/targets.html", chain=chain, model=model, filters=filters, rows=rows,
+                           regions=source_regions(db.session, [t.company_id for t in rows]),
                            parts=PART_HEADERS, clusters=CLUSTERS, actions=chains.ACTIONS, lists=lists,
                            form=FlaskForm(), **_pipeline_choices())
 

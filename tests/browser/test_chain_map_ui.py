@@ -17,7 +17,15 @@ def test_chain_map_to_pipeline(page, sign_in, screenshots_dir):
     chart = page.get_by_test_id("chain-map")
     expect(chart).to_have_attribute("data-ready", "1")
     expect(chart.locator("canvas")).to_have_count(1)
-    page.get_by_test_id("segment-table").get_by_role("link", name="特钢材", exact=True).click()
+    # Click the segment's node on the canvas, where ECharts draws it.
+    x, y = page.evaluate("""() => {
+        const el = document.getElementById("chain-map");
+        const data = JSON.parse(document.getElementById("chain-map-data").textContent);
+        const node = data.nodes.find((n) => n.name === "特钢材");
+        return window.echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [node.x, node.y]);
+    }""")
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
     panel = page.get_by_test_id("segment-panel")
     expect(panel.get_by_test_id("segment-why")).to_contain_text("特钢材")
     first = panel.get_by_test_id("segment-targets").locator("li").first

@@ -33,6 +33,7 @@
       }
     });
     window.addEventListener("resize", function () { chart.resize(); });
-    el.setAttribute("data-ready", "1");
+    // Ready once drawn (the entry animation over): clicks then land where the nodes are.
+    chart.on("finished", function () { el.setAttribute("data-ready", "1"); });
   });
 })();
