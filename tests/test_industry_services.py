@@ -178,3 +178,14 @@ def test_demo_chains_show_real_gaps(db):
     statuses = {r.status for r in model.segments()}
     assert chains.MISSING in statuses and any(r.action for r in model.segments())
     assert {t.cluster for t in model.targets()} >= {"京津冀", "长三角"}
+
+
+def test_a_company_edit_reaches_the_cached_model(db, toy):
+    from crm.companies.services import update_company
+    first = cache.model_for(db.session, toy["chain"])
+    firm = toy["firms"]["e1"]
+    assert str(firm.id) in {t.company_id for t in first.targets()}
+    update_company(db.session, toy["admin"], firm, {"county_code": "141002"}, firm.version_id)  # moves home
+    db.session.commit()
+    second = cache.model_for(db.session, toy["chain"])
+    assert second is not first and str(firm.id) not in {t.company_id for t in second.targets()}

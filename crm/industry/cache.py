@@ -4,7 +4,8 @@
 bumps it (:func:`bump`, called by the services in the same transaction), so each worker process
 notices on its next request that its copy is stale. The key also holds what else changes the
 answers: the parameters, the lead history's latest change (leads and signings make targets leave or
-join the pipeline) and the day (the recency window).
+join the pipeline), the companies' latest change (a move makes a firm local; revenue changes scale)
+and the day (the recency window).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 import chains
 from crm.industry import params as chain_params
 from crm.industry.records import chain_inputs
-from crm.models import Chain, Lead, Signing
+from crm.models import Chain, Company, Lead, Signing
 
 __all__ = ["model_for", "bump", "clear", "stats"]
 
@@ -29,7 +30,8 @@ _STATS = {"builds": 0, "hits": 0}
 def _lead_state(session: Session) -> tuple:
     leads = session.execute(select(func.count(Lead.id), func.max(Lead.updated_at))).one()
     signings = session.execute(select(func.count(Signing.id), func.max(Signing.id))).one()
-    return (leads[0], str(leads[1]), signings[0], signings[1])
+    companies = session.execute(select(func.count(Company.id), func.max(Company.updated_at))).one()
+    return (leads[0], str(leads[1]), signings[0], signings[1], companies[0], str(companies[1]))
 
 
 def model_for(session: Session, chain: Chain) -> chains.ChainModel:

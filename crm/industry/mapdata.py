@@ -17,8 +17,8 @@ def map_data(model: chains.ChainModel, segment_url: str) -> dict:
     reports = model.segments()
     columns: dict[tuple, list] = {}
     for r in reports:
-        seg = model._segs[r.id]
-        columns.setdefault((seg.position_rank, seg.tier), []).append(r)
+        position, tier, _layer = model.G.nodes[r.id]["order"]
+        columns.setdefault((position, tier), []).append(r)
     nodes = []
     for x, key in enumerate(sorted(columns)):
         col = columns[key]

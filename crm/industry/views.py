@@ -140,7 +140,7 @@ def pipeline(chain_id: int):
     except DomainError as err:
         db.session.rollback()
         flash(str(err.message), "danger")
-        return redirect(request.form.get("next") or url_for("industry.targets", chain_id=chain.id))
+        return redirect(url_for("industry.targets", chain_id=chain.id))
     db.session.commit()
     flash(_("%(n)s leads created.", n=len(result.created)), "success")
     for name, reason in result.skipped:
