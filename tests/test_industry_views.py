@@ -35,6 +35,7 @@ def test_map_json_and_page(client, login, toy):
     assert nodes[a]["x"] < nodes[b]["x"] < nodes[c]["x"]  # upstream → downstream
     assert {(e["source"], e["target"]) for e in data["edges"]} == {(a, b), (b, c)}
     assert nodes[b]["url"].endswith(f"/segments/{b}")
+    assert data["labels"]["leader"] == "链主"  # the tooltip's words, translated by the server
     html = client.get(f"/chains/{chain.id}").get_data(as_text=True)
     assert 'id="chain-map-data"' in html and "vendor/echarts.min.js" in html
 

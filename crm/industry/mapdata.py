@@ -12,8 +12,9 @@ STATUS_COLOURS = {chains.MISSING: "#dc3545", chains.WEAK: "#fd7e14", chains.COMP
 COLUMN_GAP, ROW_GAP = 220, 90
 
 
-def map_data(model: chains.ChainModel, segment_url: str) -> dict:
-    """Nodes, edges and legend of the map; ``segment_url`` has ``__SEG__`` where the segment id goes."""
+def map_data(model: chains.ChainModel, segment_url: str, labels: dict[str, str] | None = None) -> dict:
+    """Nodes, edges, legend and tooltip labels of the map; ``segment_url`` has ``__SEG__`` where the
+    segment id goes; ``labels`` are the page's translated words for the tooltip."""
     reports = model.segments()
     columns: dict[tuple, list] = {}
     for r in reports:
@@ -36,4 +37,4 @@ def map_data(model: chains.ChainModel, segment_url: str) -> dict:
     edges = [{"source": a, "target": b, "value": round(d.get("weight", 1.0), 2)}
              for a, b, d in model.G.edges(data=True)]
     return {"nodes": nodes, "edges": edges,
-            "legend": [{"status": s, "color": c} for s, c in STATUS_COLOURS.items()]}
+            "legend": [{"status": s, "color": c} for s, c in STATUS_COLOURS.items()], "labels": labels or {}}

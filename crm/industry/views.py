@@ -52,7 +52,8 @@ def detail(chain_id: int):
     chain = _chain(chain_id)
     model = model_for(db.session, chain)
     url = url_for("industry.segment", chain_id=chain.id, segment_id=0).replace("/segments/0", "/segments/__SEG__")
-    return render_template("industry/map.html", chain=chain, reports=model.segments(), data=map_data(model, url))
+    return render_template("industry/map.html", chain=chain, reports=model.segments(),
+                           data=map_data(model, url, _map_labels()))
 
 
 @bp.route("/<int:chain_id>/map.json")
@@ -60,7 +61,11 @@ def detail(chain_id: int):
 def map_json(chain_id: int):
     chain = _chain(chain_id)
     url = url_for("industry.segment", chain_id=chain.id, segment_id=0).replace("/segments/0", "/segments/__SEG__")
-    return jsonify(map_data(model_for(db.session, chain), url))
+    return jsonify(map_data(model_for(db.session, chain), url, _map_labels()))
+
+
+def _map_labels() -> dict[str, str]:
+    return {"local": _("Local companies"), "importance": _("Importance"), "leader": _("Chain leader")}
 
 
 @bp.route("/<int:chain_id>/segments/<int:segment_id>")

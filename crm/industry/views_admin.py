@@ -14,7 +14,6 @@ from crm.industry import services
 from crm.industry.importing import import_chain, parse_upload
 from crm.industry.views import _chain, _int_form, bp
 from crm.models import Chain, Company, CompanySegment, Segment, SegmentLink, Unit, User
-from crm.models.chains import POSITIONS
 from crm.security.permissions import requires
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -102,8 +101,9 @@ def edit(chain_id: int):
                                .order_by(SegmentLink.id)).all()
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
     units = db.session.scalars(select(Unit).order_by(Unit.sort, Unit.id)).all()
+    positions = {"upstream": _("Upstream"), "midstream": _("Midstream"), "downstream": _("Downstream")}
     return render_template("industry/edit.html", chain=chain, segments=segments, links=links, users=users,
-                           units=units, positions=POSITIONS, form=form, names={s.id: s.name for s in segments})
+                           units=units, positions=positions, form=form, names={s.id: s.name for s in segments})
 
 
 @bp.route("/companies/<int:company_id>/segments", methods=["GET", "POST"])

@@ -7,14 +7,15 @@
     if (!el || !source || !window.echarts) { return; }
     var data = JSON.parse(source.textContent);
     var chart = window.echarts.init(el);
+    var words = data.labels || {};
     chart.setOption({
       tooltip: {
         formatter: function (p) {
           if (p.dataType !== "node") { return ""; }
           var d = p.data, esc = window.echarts.format.encodeHTML;
-          var text = esc(d.name) + "：" + d.status + (d.action ? " · " + d.action : "") + "<br>本地企业 " + d.local +
-            " · 重要度 " + d.importance;
-          if (d.leader) { text += "<br>链主 " + esc(d.leader); }
+          var text = esc(d.name) + "：" + d.status + (d.action ? " · " + d.action : "") +
+            "<br>" + esc(words.local || "") + " " + d.local + " · " + esc(words.importance || "") + " " + d.importance;
+          if (d.leader) { text += "<br>" + esc(words.leader || "") + " " + esc(d.leader); }
           return text;
         }
       },
