@@ -53,6 +53,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.dashboard.views import bp as dashboard_bp
     from crm.exports.views import bp as exports_bp
     from crm.imports.views import bp as imports_bp
+    from crm.industry.views import bp as industry_bp
+    import crm.industry.views_admin  # noqa: F401 - the admin routes of the same blueprint
     from crm.jobs.views import bp as jobs_bp
     from crm.leads.board import bp as board_bp
     from crm.leads.mywork import bp as mywork_bp
@@ -69,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp, settings_bp,
-               search_bp):
+               search_bp, industry_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC
@@ -82,6 +84,7 @@ def register_kinds() -> None:
     """Features register their import, export and job kinds with the cross-cutting cores."""
     import crm.companies.exporting  # noqa: F401
     import crm.companies.importing  # noqa: F401
+    import crm.industry.exporting  # noqa: F401
     import crm.exports.jobs  # noqa: F401
     import crm.imports.jobs  # noqa: F401
 

@@ -49,8 +49,14 @@ def records(db, make_unit, make_user):
     signing = record_signing(db.session, admin, lead, kind="contract", signed_on=dt.date(2026, 3, 5), amount="100")
     attachment = store(db.session, admin, "signing", signing.id, "合同.pdf", io.BytesIO(b"%PDF-1.4 route"))
     notification = db.session.scalar(select(Notification).where(Notification.user_id == admin.id))
+    from crm.industry.cache import model_for
+    from crm.industry.services import save_target_list
+    from tests.industry_helpers import build_chain
+    toy = build_chain(db.session, admin, name="路由链")
+    tl = save_target_list(db.session, admin, toy["chain"], "路由清单", model_for(db.session, toy["chain"]).targets())
     db.session.commit()
-    return {"lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
+    return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
+            "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
             "entity_type": "signing", "entity_id": signing.id, "attachment_id": attachment.id,
             "notification_id": notification.id,
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",

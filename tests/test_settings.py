@@ -13,7 +13,7 @@ def test_defaults_and_types(db):
     assert get(db.session, "target_clusters") == ["jjj", "yrd", "gzpc"]
     targets = get(db.session, "kpi_targets")
     assert {"indicator": "new_start_rate", "list": "new", "checkpoint": "2022-06-30", "value": 75.0} in targets
-    assert all(d.type in ("str", "int", "float", "bool", "choices", "table") for d in REGISTRY.values())
+    assert all(d.type in ("str", "int", "float", "bool", "choices", "table", "mapping") for d in REGISTRY.values())
 
 
 @pytest.mark.parametrize("key,raw", [

@@ -20,6 +20,7 @@ NAV = (
     ("board.index", _l("Board"), "lead.view"),
     ("trips.index", _l("Trips"), "lead.view"),
     ("delegations.index", _l("Delegations"), "lead.view"),
+    ("industry.index", _l("Chains"), "chain.view"),
     ("imports.index", _l("Imports"), "import.run"),
     ("users.index", _l("Users"), "users.manage"),
     ("units.index", _l("Units"), "units.manage"),

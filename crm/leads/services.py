@@ -101,15 +101,16 @@ def credit_split(session: Session, lead: Lead) -> list[tuple[int, str, Decimal]]
     return [(r.unit_id, r.role, Decimal(r.credit)) for r in session.scalars(stmt)]
 
 
-def create_lead(session: Session, actor, data: dict[str, Any], *, now: dt.datetime | None = None) -> Lead:
-    """Create a lead owned by ``actor`` and hosted (主办) by the actor's unit.
+def create_lead(session: Session, actor, data: dict[str, Any], *, now: dt.datetime | None = None,
+                owner=None, unit_id: int | None = None) -> Lead:
+    """Create a lead owned by ``actor`` (or ``owner``) and hosted (主办) by the actor's unit (or ``unit_id``).
 
     The 首报 time is ``now``; the 保护期 runs ``lead_protection_days`` from it. Another unit's open,
     protected lead on the same investor group with the same intent key is a 撞单: the lead is still
     created, and a :class:`~crm.models.LeadConflict` records the clash for a leader to rule.
     """
     now = stages.aware(now) or utcnow()
-    lead = Lead(unit_id=actor.unit_id, owner_id=actor.id, stage="clue", first_reported_at=now,
+    lead = Lead(unit_id=unit_id or actor.unit_id, owner_id=(owner or actor).id, stage="clue", first_reported_at=now,
                 protected_until=now.date() + dt.timedelta(days=protection_days(session)))
     _apply(session, lead, data)
     session.add(lead)

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from crm.models.base import Base
-from crm.models.chains import Chain, CompanySegment, Segment, SegmentLink, SupplyLink
+from crm.models.chains import (Chain, CompanySegment, Segment, SegmentLink, SupplyLink, TargetList,
+                               TargetListItem)
 from crm.models.company import Company, Contact
 from crm.models.files import ImportBatch, ImportPreset, ImportRow
 from crm.models.leads import Delegation, Interaction, Lead, LeadConflict, LeadStageChange, LeadUnit, Signing, Trip
@@ -12,7 +13,8 @@ from crm.models.system import AuditRecord, Job, Setting
 
 __all__ = [
     "Attachment", "Notification",
-    "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "Company", "Contact",
+    "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "TargetList", "TargetListItem",
+    "Company", "Contact",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader",
     "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",

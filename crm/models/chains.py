@@ -71,3 +71,28 @@ class SupplyLink(Base):
     product: Mapped[str] = mapped_column(String(120), default="")
     confidence: Mapped[int] = mapped_column(Integer, default=3)
     source: Mapped[str | None] = mapped_column(String(120))
+
+
+class TargetList(TimestampMixin, Base):
+    """A named selection of a chain's targets, kept with the scores they had when saved."""
+
+    __tablename__ = "target_list"
+    __table_args__ = (UniqueConstraint("chain_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(ForeignKey("chain.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class TargetListItem(Base):
+    __tablename__ = "target_list_item"
+    __table_args__ = (UniqueConstraint("list_id", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("target_list.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="SET NULL"))
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)

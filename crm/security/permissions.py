@@ -30,6 +30,8 @@ FUNCTIONS = {
     "lead.view": _l("View leads"),
     "lead.edit": _l("Create and work leads"),
     "lead.rule": _l("Rule on duplicate leads (撞单)"),
+    "chain.view": _l("View industrial chains and targets"),
+    "chain.manage": _l("Import and edit industrial chains"),
     "import.run": _l("Import files"),
     "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
@@ -39,7 +41,7 @@ FUNCTIONS = {
 }
 
 _ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
-_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view"})
+_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view", "chain.view"})
 _WORK = frozenset({"company.edit", "import.run", "lead.edit"})
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {

@@ -45,7 +45,8 @@ class Scope:
 
     # -- record conditions -------------------------------------------------
     def _chains_led(self):
-        return select(Chain.id).where(Chain.chief_id == self.user_id)
+        # The chain's 链长 (a user) and its 链办 (a unit, with the units below it) see it across counties.
+        return select(Chain.id).where(or_(Chain.chief_id == self.user_id, self._units(Chain.office_unit_id)))
 
     def _segments_led(self):
         return select(Segment.id).where(Segment.chain_id.in_(self._chains_led()))

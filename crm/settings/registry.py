@@ -18,7 +18,7 @@ from crm.audit import service as audit
 from crm.core.errors import DomainError
 from crm.models import Setting
 
-TYPES = ("str", "int", "float", "bool", "choices", "table")
+TYPES = ("str", "int", "float", "bool", "choices", "table", "mapping")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class SettingDef:
     columns: tuple[Column, ...] = field(default_factory=tuple)  # for "table"
     minimum: float | None = None
     maximum: float | None = None
+    # For "mapping": a feature's own validator (raw dict → stored dict, DomainError when refused) and
+    # the endpoint of the feature's page that edits the whole mapping at once.
+    validator: Any = None
+    edit_endpoint: str | None = None
 
 
 REGISTRY: dict[str, SettingDef] = {}
@@ -107,6 +111,8 @@ def validate(definition: SettingDef, raw: Any) -> Any:
         if not value:
             raise DomainError(_l("%(label)s: a value is needed", label=definition.label))
         return value
+    if kind == "mapping":
+        return definition.validator(raw)
     if kind == "choices":
         values = list(raw or [])
         allowed = {c for c, _ in definition.choices}

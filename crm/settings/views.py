@@ -52,6 +52,8 @@ def _submitted(definition):
 @requires("settings.manage")
 def edit(key: str):
     definition = REGISTRY.get(key) or abort(404)
+    if definition.type == "mapping":
+        return redirect(url_for(definition.edit_endpoint))
     form = FlaskForm()
     error = None
     value = get(db.session, key)
