@@ -165,6 +165,16 @@ def test_import_is_all_or_nothing_with_file_row_and_field(db, toy):
     assert err.value.errors[0].file == "c.yaml" and "links" in err.value.errors[0].field
 
 
+def test_import_reads_gbk_csv_and_names_undecodable_files(db, toy):
+    """A segments/links pair saved by Excel in GBK imports like UTF-8; bytes that are no text are refused."""
+    data = importing.parse_upload("环节.csv", "id,name,position\na,焦煤,上游\nb,焦炭,中游\n".encode("gbk"),
+                                  "链接.csv", "source,target\na,b\n".encode("gbk"))
+    assert [s.name for s in data.segments] == ["焦煤", "焦炭"] and len(data.links) == 1
+    with pytest.raises(chains.ChainParseError) as err:
+        importing.parse_upload("坏.csv", b"id,name\n\x81\x20\x81\x20")  # neither UTF-8 nor GB18030
+    assert err.value.errors[0].file == "坏.csv" and "GB18030" in err.value.errors[0].message
+
+
 def test_demo_chains_show_real_gaps(db):
     from crm.demo.chains import load_chains
     load_chains(db.session)

@@ -17,6 +17,7 @@ import chains
 from chains import parsers
 from crm.audit import service as audit
 from crm.core.errors import DomainError
+from crm.files.decoding import DecodeError, decode
 from crm.models import Chain, Company, CompanySegment, Segment, SegmentLink, SupplyLink
 
 __all__ = ["ImportOutcome", "parse_upload", "import_chain"]
@@ -33,7 +34,13 @@ class ImportOutcome:
 
 def parse_upload(filename: str, content: bytes, links_name: str | None = None, links_content: bytes | None = None,
                  *, name: str | None = None) -> chains.ChainData:
-    """Parse one uploaded file (or a segments/links CSV pair); raise ChainParseError with every issue."""
+    """Parse one uploaded file (or a segments/links CSV pair); raise ChainParseError with every issue.
+
+    Bytes are decoded by the file core first (BOM, UTF-8, then GB18030), so a CSV saved by Excel
+    in GBK reads like any other.
+    """
+    content = _text(filename, content)
+    links_content = None if links_content is None else _text(links_name or "links.csv", links_content)
     lower = filename.lower()
     stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "chain"
     if lower.endswith((".yaml", ".yml")):
@@ -44,6 +51,15 @@ def parse_upload(filename: str, content: bytes, links_name: str | None = None, l
         return parsers.read_csv_pair(content, links_content, chain_id=stem, name=name,
                                      files=(filename, links_name or "links.csv"))
     raise DomainError(_l("Upload a YAML, JSON or CSV file."), "file")
+
+
+def _text(filename: str, content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return decode(content)[0]
+    except DecodeError as exc:
+        raise chains.ChainParseError([parsers.Issue(filename, 0, "", str(exc))]) from None
 
 
 def import_chain(session: Session, actor, data: chains.ChainData, *, name: str | None = None) -> ImportOutcome:
