@@ -183,6 +183,9 @@ def test_demo_chains_show_real_gaps(db):
     cache.clear()
     names = set(db.session.scalars(select(Chain.name)))
     assert {"特钢", "装备制造", "新能源", "碳基新材料"} <= names
+    from crm.demo.chains import SIGNALS
+    from crm.models import CompanySignal
+    assert len(db.session.scalars(select(CompanySignal.id)).all()) == len(SIGNALS)  # once, though loaded twice
     steel = db.session.scalar(select(Chain).where(Chain.name == "特钢"))
     model = cache.model_for(db.session, steel)
     statuses = {r.status for r in model.segments()}

@@ -60,6 +60,12 @@ FIRMS = {
 }
 
 
+# Momentum news on a few external candidates (days before the demo is loaded), so the part shows.
+SIGNALS = (("宝钢特材示范有限公司", "expansion", 40, "宣布新建高端特钢材料产线"),
+           ("上海储能示范有限公司", "financing", 75, "完成C轮融资"),
+           ("天津碳纤维示范有限公司", "expansion", 120, "二期碳纤维项目环评公示"))
+
+
 def _company(session: Session, name: str, county: str, revenue: int) -> Company:
     company = session.scalar(select(Company).where(Company.name == name))
     return company or create_company(session, None, {"name": name, "county_code": county, "revenue": revenue})
@@ -94,3 +100,17 @@ def load_chains(session: Session) -> None:
                                            is_leader=leader))
         session.add(SupplyLink(supplier_id=made[-2].id, buyer_id=made[0].id, product=f"{name}配套", confidence=4))
         session.flush()
+    _signals(session)
+
+
+def _signals(session: Session) -> None:
+    import datetime as dt
+
+    from crm.models import CompanySignal
+    for name, kind, days, note in SIGNALS:
+        company = session.scalar(select(Company).where(Company.name == name))
+        if company is None or session.scalar(select(CompanySignal.id).where(CompanySignal.company_id == company.id)):
+            continue
+        session.add(CompanySignal(company_id=company.id, kind=kind, note=note,
+                                  on_date=dt.date.today() - dt.timedelta(days=days)))
+    session.flush()

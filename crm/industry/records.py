@@ -1,7 +1,8 @@
 """Database rows → :mod:`chains` records, in a handful of set-based queries per chain.
 
 Ids are the primary keys as text. The company layer is the chain's members plus the other ends of
-their known supply links (so link prediction sees the firm graph around the chain). Lead history:
+their known supply links (so link prediction sees the firm graph around the chain), with their
+dated momentum signals (扩产 / 融资, :mod:`crm.industry.signals`). Lead history:
 per company, a signing or a 已签约 lead makes it ``signed`` (never a target); otherwise its latest
 lead is ``active`` (open) or ``lost`` (终止, dated by its last change). Supply-link confidence is
 stored as 1–5 and handed over as a fraction.
@@ -15,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import chains
-from crm.models import Chain, Company, CompanySegment, Lead, Segment, SegmentLink, Signing, SupplyLink
+from crm.models import Chain, Company, CompanySegment, CompanySignal, Lead, Segment, SegmentLink, Signing, SupplyLink
 from crm.refdata.lookup import CLUSTERS
 
 __all__ = ["ChainInputs", "chain_inputs", "source_regions"]
@@ -33,10 +34,11 @@ class ChainInputs:
     memberships: tuple[chains.Membership, ...]
     supply_links: tuple[chains.SupplyLink, ...]
     leads: tuple[chains.LeadRecord, ...]
+    signals: tuple[chains.Signal, ...] = ()
 
     def model(self, params: chains.Params, as_of: dt.date | None = None) -> chains.ChainModel:
         return chains.ChainModel(self.segments, self.links, self.companies, self.memberships, self.supply_links,
-                                 leads=self.leads, params=params, as_of=as_of)
+                                 leads=self.leads, signals=self.signals, params=params, as_of=as_of)
 
 
 def _segment(row: Segment) -> chains.Segment:
@@ -77,7 +79,10 @@ def chain_inputs(session: Session, chain: Chain) -> ChainInputs:
                                         cluster=CLUSTERS.get(cluster) if cluster else None, region=province,
                                         signed=cid in signed, stock_code=stock))
     companies.sort(key=lambda c: int(c.id))
-    return ChainInputs(segments, links, tuple(companies), memberships, supply_links, _leads(session, members))
+    signals = tuple(chains.Signal(str(cid), kind, on) for cid, kind, on in _chunked(
+        session, ids, select(CompanySignal.company_id, CompanySignal.kind, CompanySignal.on_date)
+        .order_by(CompanySignal.id), CompanySignal.company_id))
+    return ChainInputs(segments, links, tuple(companies), memberships, supply_links, _leads(session, members), signals)
 
 
 def _chunked(session: Session, ids: set[int], stmt, column, size: int = 5000):

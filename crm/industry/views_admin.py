@@ -10,10 +10,10 @@ from sqlalchemy import select
 import chains
 from crm.core.errors import DomainError
 from crm.extensions import db
-from crm.industry import services
+from crm.industry import services, signals
 from crm.industry.importing import import_chain, parse_upload
 from crm.industry.views import _chain, _int_form, bp
-from crm.models import Chain, Company, CompanySegment, Segment, SegmentLink, Unit, User
+from crm.models import Chain, Company, CompanySegment, CompanySignal, Segment, SegmentLink, Unit, User
 from crm.security.permissions import requires
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -139,4 +139,30 @@ def company_segments(company_id: int):
                               .where(CompanySegment.company_id == company.id).order_by(Chain.name, Segment.name)).all()
     options = db.session.execute(select(Segment.id, Segment.name, Chain.name).join(Chain, Chain.id == Segment.chain_id)
                                  .order_by(Chain.name, Segment.id)).all()
-    return render_template("industry/_company_segments.html", company=company, rows=rows, options=options, form=form)
+    return render_template("industry/_company_segments.html", company=company, rows=rows, options=options, form=form,
+                           signals=signals.signals_of(db.session, company.id), signal_labels=signals.SIGNAL_LABELS)
+
+
+@bp.route("/companies/<int:company_id>/signals", methods=["POST"])
+@requires("company.edit")
+def company_signals(company_id: int):
+    """Add (or remove) a dated 扩产 / 融资 signal: the momentum part of the company's target scores."""
+    company = db.session.get(Company, company_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("action") == "delete":
+            row = db.session.get(CompanySignal, _int_form("signal_id") or 0)
+            if row is None or row.company_id != company.id:
+                abort(404)
+            signals.delete_signal(db.session, current_user, row)
+        else:
+            signals.add_signal(db.session, current_user, company, request.form.get("kind"),
+                               request.form.get("on_date") or "", request.form.get("note"))
+    except DomainError as err:
+        db.session.rollback()
+        flash(str(err.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Momentum signals saved."), "success")
+    return redirect(url_for("companies.detail", company_id=company.id))

@@ -1,12 +1,15 @@
 """Companies (prospects and chain nodes in one table) and their contacts."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.models.base import Base, TimestampMixin, money
+from crm.models.base import Base, TimestampMixin, choice, money
+
+SIGNAL_KINDS = ("expansion", "financing")
 
 
 class Company(TimestampMixin, Base):
@@ -65,3 +68,16 @@ class Contact(TimestampMixin, Base):
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     company: Mapped[Company] = relationship(lazy="raise")
+
+
+class CompanySignal(TimestampMixin, Base):
+    """A sign of momentum known about a company (扩产 / 融资), dated: the target score's momentum part."""
+
+    __tablename__ = "company_signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(choice("company_signal_kind", SIGNAL_KINDS))
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
