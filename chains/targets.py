@@ -5,9 +5,11 @@ or a ``signed`` lead). For a candidate ``c`` with segment shares ``share(c, s)``
 
 - **fit** = ``min(1, Σ share(c, s) × priority(s))``, priority the segment's target priority
   (:mod:`chains.model`);
-- **link**: with known supply links to local members of the chain, the noisy-or
-  ``1 - Π(1 - confidence × w)``, ``w`` = ``leader_link_weight`` for a local chain leader and
-  ``other_link_weight`` otherwise; with none, ``predicted_link_cap × (1 - (1 - a) × exp(-r))`` where
+- **link**: with known supply links to local members of the chain,
+  ``cap + (1 - cap) × (1 - Π(1 - confidence × w))`` (``cap`` = ``predicted_link_cap``; the noisy-or of
+  the links, ``w`` = ``leader_link_weight`` for a local chain leader and ``other_link_weight``
+  otherwise), so a known link always outranks a predicted one; with none,
+  ``cap × (1 - (1 - a) × exp(-r))`` where
   ``a`` (segment affinity) is the best ``w × weight`` of a segment link between one of ``c``'s
   segments and a present segment (in either direction), and ``r`` the resource-allocation index
   (:func:`networkx.resource_allocation_index` on the undirected firm graph) of ``c`` summed over the
@@ -164,8 +166,8 @@ class TargetTable:
                     revs = m.revenues[s]
                     pct = max(pct, (bisect_left(revs, c.revenue) + bisect_right(revs, c.revenue)) / (2 * len(revs)))
             known = self.known.get(i, 0.0)
-            if known > 0:
-                link = known
+            if known > 0:  # above every prediction: a known link is evidence, a prediction a guess
+                link = p.predicted_link_cap + (1.0 - p.predicted_link_cap) * known
             else:
                 link = p.predicted_link_cap * (1.0 - (1.0 - aff) * math.exp(-self.ra.get(i, 0.0)))
             parts = (min(1.0, fit), link, 1.0 if i in m.leaders else pct,

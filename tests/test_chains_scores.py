@@ -116,7 +116,10 @@ def test_known_links_count_leaders_more_and_name_the_partner():
     to_other = toy(supply=[SupplyLink("loc", "z", 0.8)]).targets()
     z1 = next(t for t in to_leader if t.company_id == "z")
     z2 = next(t for t in to_other if t.company_id == "z")
-    assert z1.parts["link"] == pytest.approx(0.8) and z2.parts["link"] == pytest.approx(0.8 * 0.5)
+    cap = Params().predicted_link_cap  # known links sit above every prediction: cap + (1 - cap) × noisy-or
+    assert z1.parts["link"] == pytest.approx(cap + (1 - cap) * 0.8)
+    assert z2.parts["link"] == pytest.approx(cap + (1 - cap) * 0.8 * 0.5)
+    assert z2.parts["link"] > cap  # a known link to an ordinary local firm still beats any predicted one
     assert "与本地企业太钢有已知供应关系" in z1.why and "与本地企业本地厂有已知供应关系" in z2.why
 
 

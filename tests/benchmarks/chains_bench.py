@@ -214,7 +214,7 @@ def floor(d: dict, p: Params, top: int = 100) -> dict:
         pct = max([(bisect_left(revs[s], c.revenue) + bisect_right(revs[s], c.revenue)) / (2 * len(revs[s]))
                    for s, _sh in segs_of if c.revenue is not None and revs[s]] or [0.0])
         a = max(aff[s] for s, _sh in segs_of)
-        link = known[cid] if known.get(cid, 0) > 0 else \
+        link = p.predicted_link_cap + (1 - p.predicted_link_cap) * known[cid] if known.get(cid, 0) > 0 else \
             p.predicted_link_cap * (1 - (1 - a) * math.exp(-ra.get(cid, 0.0)))
         parts = {"fit": fit, "link": link, "scale": 1.0 if cid in leaders else pct,
                  "source": 1.0 if c.cluster in clusters else p.other_source, "momentum": momentum.get(cid, 0.0)}
