@@ -11,21 +11,49 @@ from flask_login import current_user
 
 from crm.security.permissions import ROLE_LABELS, allowed
 
+ATTRACTION = _l("Attraction")
+ADMIN = _l("Data & admin")
+
 NAV = (
-    # (endpoint, label, function)
-    ("dashboard.index", _l("Dashboard"), "dashboard.view"),
-    ("companies.index", _l("Companies"), "company.view"),
-    ("mywork.index", _l("My work"), "lead.view"),
-    ("leads.index", _l("Leads"), "lead.view"),
-    ("board.index", _l("Board"), "lead.view"),
-    ("trips.index", _l("Trips"), "lead.view"),
-    ("delegations.index", _l("Delegations"), "lead.view"),
-    ("industry.index", _l("Chains"), "chain.view"),
-    ("imports.index", _l("Imports"), "import.run"),
-    ("users.index", _l("Users"), "users.manage"),
-    ("units.index", _l("Units"), "units.manage"),
-    ("settings.index", _l("Settings"), "settings.manage"),
+    # (endpoint, label, function, menu): entries of one menu show as a dropdown, in this order
+    ("dashboard.index", _l("Dashboard"), "dashboard.view", None),
+    ("companies.index", _l("Companies"), "company.view", None),
+    ("mywork.index", _l("My work"), "lead.view", None),
+    ("leads.index", _l("Leads"), "lead.view", ATTRACTION),
+    ("board.index", _l("Board"), "lead.view", ATTRACTION),
+    ("trips.index", _l("Trips"), "lead.view", ATTRACTION),
+    ("delegations.index", _l("Delegations"), "lead.view", ATTRACTION),
+    ("industry.index", _l("Chains"), "chain.view", None),
+    ("imports.index", _l("Imports"), "import.run", ADMIN),
+    ("users.index", _l("Users"), "users.manage", ADMIN),
+    ("units.index", _l("Units"), "units.manage", ADMIN),
+    ("settings.index", _l("Settings"), "settings.manage", ADMIN),
 )
+
+
+def nav_menu() -> list[dict]:
+    """The navigation the signed-in user may use: links, and dropdowns of the entries sharing a menu.
+
+    An entry is active when the current page belongs to its blueprint; a dropdown when one of its
+    entries is.
+    """
+    blueprint = (request.endpoint or "").split(".")[0]
+    out: list[dict] = []
+    menus: dict[str, dict] = {}
+    for endpoint, label, function, menu in NAV:
+        if not can(function):
+            continue
+        link = {"endpoint": endpoint, "label": label, "active": endpoint.split(".")[0] == blueprint}
+        if menu is None:
+            out.append(link)
+            continue
+        key = str(menu)
+        if key not in menus:
+            menus[key] = {"label": menu, "children": [], "active": False}
+            out.append(menus[key])
+        menus[key]["children"].append(link)
+        menus[key]["active"] = menus[key]["active"] or link["active"]
+    return out
 
 
 AUDIT_ACTIONS = {
@@ -56,7 +84,8 @@ def when(value) -> str:
 
 
 def register_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, NAV=NAV, ROLE_LABELS=ROLE_LABELS, AUDIT_ACTIONS=AUDIT_ACTIONS,
+    app.jinja_env.globals.update(can=can, NAV=NAV, nav_menu=nav_menu, ROLE_LABELS=ROLE_LABELS,
+                                 AUDIT_ACTIONS=AUDIT_ACTIONS,
                                  current_locale=lambda: str(get_locale()),
                                  current_path=lambda: request.full_path.rstrip("?"))
     app.jinja_env.filters["money"] = money
