@@ -29,5 +29,5 @@ def render_panels(company: Company) -> list[Markup]:
         answer = panel(company)
         if answer is not None:
             template, context = answer
-            out.append(Markup(render_template(template, **context)))
+            out.append(Markup(render_template(template, **context)))  # nosec B704 - autoescaped template output
     return out
