@@ -18,6 +18,7 @@ NAV = (
     ("mywork.index", _l("My work"), "lead.view"),
     ("leads.index", _l("Leads"), "lead.view"),
     ("board.index", _l("Board"), "lead.view"),
+    ("projects.index", _l("Projects"), "project.view"),
     ("trips.index", _l("Trips"), "lead.view"),
     ("delegations.index", _l("Delegations"), "lead.view"),
     ("imports.index", _l("Imports"), "import.run"),

@@ -30,6 +30,9 @@ FUNCTIONS = {
     "lead.view": _l("View leads"),
     "lead.edit": _l("Create and work leads"),
     "lead.rule": _l("Rule on duplicate leads (撞单)"),
+    "project.view": _l("View projects"),
+    "project.edit": _l("Create and work projects"),
+    "project.confirm": _l("Confirm project stages (认定)"),
     "import.run": _l("Import files"),
     "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
@@ -39,13 +42,13 @@ FUNCTIONS = {
 }
 
 _ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
-_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view"})
-_WORK = frozenset({"company.edit", "import.run", "lead.edit"})
+_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view", "project.view"})
+_WORK = frozenset({"company.edit", "import.run", "lead.edit", "project.edit"})
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     "admin": _ALL,
     "unit_admin": _READ | {"users.manage", "users.handover"},
-    "city_leader": _READ | {"lead.rule"},
+    "city_leader": _READ | {"lead.rule", "project.confirm"},
     "county_leader": _READ,
     "manager": _READ | _WORK | {"company.merge", "users.handover"},
     "officer": _READ | _WORK,
