@@ -96,7 +96,8 @@ class ProjectImport(ImportKind):
         units = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name))}
         cleaned = [self._clean(session, raw, units) for raw in rows]
         codes = {d["code"] for d, _e in cleaned if d.get("code")}
-        known = dict(session.execute(select(Project.code, Project.id).where(Project.code.in_(codes)))) if codes else {}
+        known = dict(session.execute(select(Project.code, Project.id).where(Project.code.in_(codes))).all()) \
+            if codes else {}
         out = []
         for data, errors in cleaned:
             target = known.get(data.get("code"))
