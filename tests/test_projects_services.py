@@ -206,8 +206,8 @@ def test_overdue_flags_planned_dates_and_contract_deadline(db, pworld):
     db.session.commit()
     assert _overdue(db, project, today) == {"production"}  # judged by the stage it left
     # 超时限未开工: the contract's own deadline to start works.
-    lead = lead_services.create_lead(db.session, pworld["users"]["a"], {"company_id": pworld["company"].id,
-                                                                       "title": "合同期限项目"})
+    lead = lead_services.create_lead(db.session, pworld["users"]["a"],
+                                     {"company_id": pworld["company"].id, "title": "合同期限项目"})
     signing = lead_services.record_signing(db.session, pworld["users"]["a"], lead, kind="contract",
                                            signed_on=dt.date(2026, 1, 5), amount="100",
                                            deadline_start=dt.date(2026, 5, 20))

@@ -124,8 +124,8 @@ def test_plan_and_library_forms(client, db, pworld, login):  # noqa: F811
 
 def test_lead_page_links_to_the_converted_project(client, db, pworld, login):  # noqa: F811
     from crm.leads import services as lead_services
-    lead = lead_services.create_lead(db.session, pworld["users"]["a"], {"company_id": pworld["company"].id,
-                                                                       "title": "转化链接项目"})
+    lead = lead_services.create_lead(db.session, pworld["users"]["a"],
+                                     {"company_id": pworld["company"].id, "title": "转化链接项目"})
     lead_services.record_signing(db.session, pworld["users"]["a"], lead, kind="contract",
                                  signed_on=dt.date(2026, 4, 1), amount="500")
     db.session.commit()

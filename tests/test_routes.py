@@ -49,13 +49,21 @@ def records(db, make_unit, make_user):
     signing = record_signing(db.session, admin, lead, kind="contract", signed_on=dt.date(2026, 3, 5), amount="100")
     attachment = store(db.session, admin, "signing", signing.id, "合同.pdf", io.BytesIO(b"%PDF-1.4 route"))
     notification = db.session.scalar(select(Notification).where(Notification.user_id == admin.id))
+    from crm.projects import plans, services as project_services, stages as project_stages
+    project = project_services.create_project(db.session, admin, {
+        "name": "路由测试重点项目", "source": "government", "category": "industry", "resp_unit_id": unit.id})
+    proof = store(db.session, admin, "project", project.id, "开工.pdf", io.BytesIO(b"%PDF-1.4 route"))
+    change = project_stages.change_stage(db.session, admin, project, "started", evidence_ids=[proof.id])
+    plans.set_year(db.session, admin, project, 2026, {"plan_list": "new"})
+    library = project_services.set_library(db.session, admin, project, "city_key", dt.date(2026, 1, 2), "SZ-1")
     db.session.commit()
     return {"lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
             "entity_type": "signing", "entity_id": signing.id, "attachment_id": attachment.id,
             "notification_id": notification.id,
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
-            "kind": "companies", "contact_id": contact.id, "stage": "clue"}
+            "kind": "companies", "contact_id": contact.id, "stage": "clue",
+            "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id}
 
 
 def _rules(app):
