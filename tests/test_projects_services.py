@@ -168,6 +168,10 @@ def test_confirm_and_return_and_only_confirmed_counts(db, pworld):
     stages.return_change(db.session, leader, change, "证明文件不清晰")
     db.session.commit()
     assert change.review_status == "returned" and change.review_note == "证明文件不清晰"
+    from crm.models import Notification
+    notices = db.session.scalars(select(Notification).where(Notification.kind == "project_returned")).all()
+    assert [(n.user_id, n.link) for n in notices] == [(officer.id, f"/projects/{project.id}")]
+    assert "证明文件不清晰" in notices[0].message
     with pytest.raises(DomainError):
         stages.confirm(db.session, leader, change)  # not pending any more
     second = evidence(db, pworld, project, name="施工许可证.pdf")

@@ -101,6 +101,7 @@ def create_project(session: Session, actor, data: dict[str, Any], *, batch_id: s
     for key in ("name", "source", "category", "resp_unit_id"):
         if not values.get(key):
             raise DomainError(_l("This field is required."), key)
+    values.setdefault("owner_id", getattr(actor, "id", None))
     project = Project(**values, stage=stage, batch_id=batch_id)
     session.add(project)
     audit.record_create(session, actor, project, batch_id=batch_id)

@@ -21,7 +21,9 @@ from crm.core.errors import DomainError
 from crm.leads.stages import aware
 from crm.models import Attachment, Project, ProjectStageChange, User
 from crm.models.base import utcnow
-from crm.projects.rules import EVIDENCE_STAGES, EXITS, MANAGER_ROLES, NON_INDUSTRIAL_LAST, PIPELINE, rank
+from crm.notifications.services import link_to, notify
+from crm.projects.rules import (EVIDENCE_STAGES, EXITS, MANAGER_ROLES, NON_INDUSTRIAL_LAST, PIPELINE, STAGE_LABELS,
+                                rank)
 
 __all__ = ["change_stage", "reopen", "confirm", "return_change", "resubmit", "stage_history", "seconds_in_stage",
            "confirmed_stage_at", "confirmed_projects", "review_queue", "evidence_of"]
@@ -142,6 +144,11 @@ def return_change(session: Session, actor, change: ProjectStageChange, note: str
         change.review_note = note[:200]
     audit.record_event(session, actor, "state", "project", change.project_id, field="returned",
                        old=change.to_stage, new=note[:200])
+    project = session.get(Project, change.project_id)
+    notify(session, (change.user_id, project.owner_id), "project_returned",
+           str(_l("%(project)s: the move to %(stage)s was returned — %(note)s", project=project.name,
+                  stage=STAGE_LABELS[change.to_stage], note=note[:200])),
+           link_to("projects.detail", project_id=project.id))
     return change
 
 
