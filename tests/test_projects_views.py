@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from crm.attachments.services import store
+from crm.core.errors import DomainError
 from crm.imports import services as imports
 from crm.models import Project, ProjectStageChange
 from crm.projects import plans, stages
@@ -199,8 +202,48 @@ def test_import_does_not_touch_another_units_project(db, pworld):  # noqa: F811
     new_project(db, pworld, who="b", unit="b", name="乙县项目", code=CODE)
     batch = _import(db, pworld["users"]["a"], f"投资项目代码,项目名称\n{CODE},抢改名称\n")
     assert batch.updates == 1
-    import pytest
-    from crm.core.errors import DomainError
     with pytest.raises(DomainError) as err:
         imports.apply(db.session, pworld["users"]["a"], batch)
     assert CODE in str(err.value.message)
+    db.session.rollback()
+    batch = _import(db, pworld["users"]["a"], "投资项目代码,项目名称,项目来源,项目类别,责任单位\n"
+                    "2026-141002-44-01-000505,替乙县建的项目,政府投资,生态,项目乙县\n")
+    assert batch.creates == 1
+    with pytest.raises(DomainError) as err:
+        imports.apply(db.session, pworld["users"]["a"], batch)
+    assert "2026-141002-44-01-000505" in str(err.value.message)
+
+
+def test_an_officer_creates_projects_only_for_own_units(client, db, pworld, login):  # noqa: F811
+    login(pworld["users"]["a"])
+    page = client.get("/projects/new").get_data(as_text=True)
+    assert "项目乙县" not in page.split('name="resp_unit_id"', 1)[1].split("</select>", 1)[0]
+    response = client.post("/projects/new", data={"csrf_token": csrf_token(page), "name": "越权项目",
+                                                  "source": "government", "category": "ecology",
+                                                  "resp_unit_id": pworld["units"]["b"].id})
+    assert response.status_code == 200
+    assert db.session.scalar(select(Project).where(Project.name == "越权项目")) is None
+
+
+def test_import_through_the_pages(client, db, pworld, login):  # noqa: F811
+    login(pworld["users"]["a"])
+    csv = ("投资项目代码,项目名称,项目来源,项目类别,责任单位\n"
+           "2026-141002-44-01-000404,页面导入项目,企业自主,产业,项目甲县\n").encode("utf-8")
+    page = client.get("/imports/projects/new").get_data(as_text=True)
+    response = client.post("/imports/projects/new", data={"csrf_token": csrf_token(page),
+                                                          "file": (io.BytesIO(csv), "项目.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    batch_id = int(re.search(r"/imports/batch/(\d+)", response.headers["Location"]).group(1))
+    page = client.get(f"/imports/batch/{batch_id}/mapping").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page)}
+    for match in re.finditer(r'name="(col-\d+)"[^>]*>.*?</select>', page, re.S):
+        selected = re.search(r'<option value="([^"]*)" selected>', match.group(0))
+        form[match.group(1)] = selected.group(1) if selected else ""
+    assert set(form.values()) >= {"code", "name", "source", "category", "resp_unit"}
+    client.post(f"/imports/batch/{batch_id}/mapping", data=form)
+    page = client.get(f"/imports/batch/{batch_id}").get_data(as_text=True)
+    assert "页面导入项目" in page
+    assert client.post(f"/imports/batch/{batch_id}/apply", data={"csrf_token": csrf_token(page)}).status_code == 302
+    project = db.session.scalar(select(Project).where(Project.code == "2026-141002-44-01-000404"))
+    assert project is not None and project.resp_unit_id == pworld["units"]["a"].id and project.batch_id

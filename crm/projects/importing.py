@@ -120,6 +120,9 @@ class ProjectImport(ImportKind):
         created = updated = 0
         for row_id, action, data, target_id in rows:
             if action == "create":
+                if not scope.sees_all and data.get("resp_unit_id") not in scope.unit_ids:
+                    raise DomainError(_l("The project with code %(code)s would belong to another unit; it was not "
+                                         "imported.", code=data.get("code")))
                 services.create_project(session, actor, data, batch_id=batch.batch_key)
                 created += 1
                 continue

@@ -68,8 +68,15 @@ def _prepare(form: ProjectForm, project: Project | None) -> None:
     parents = db.session.execute(select(Project.id, Project.name).where(scope.condition(Project),
                                                                         Project.parent_id.is_(None))
                                  .order_by(Project.name).limit(500)).all()
-    form.set_choices(_units(), db.session.scalars(select(Segment).order_by(Segment.chain_id, Segment.name)),
+    units = _units()
+    form.set_choices(units, db.session.scalars(select(Segment).order_by(Segment.chain_id, Segment.name)),
                      [(i, n) for i, n in parents if project is None or i != project.id])
+    if not scope.sees_all:
+        # A unit makes projects its own subtree answers for (else it would lose sight of them at once).
+        own = [(u.id, u.name) for u in units if u.id in scope.unit_ids]
+        if project is not None and project.resp_unit_id not in scope.unit_ids:
+            own.append((project.resp_unit_id, _names(Unit, [project.resp_unit_id]).get(project.resp_unit_id, "")))
+        form.resp_unit_id.choices = [form.resp_unit_id.choices[0], *own]
 
 
 def _save(form: ProjectForm, project: Project | None):
