@@ -72,4 +72,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     from crm.leads.cli import leads_cli
     app.cli.add_command(leads_cli)
+    from crm.projects.cli import projects_cli
+    app.cli.add_command(projects_cli)
     register_refdata(app)

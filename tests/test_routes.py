@@ -54,6 +54,13 @@ def records(db, make_unit, make_user):
     from tests.industry_helpers import build_chain
     toy = build_chain(db.session, admin, name="路由链")
     tl = save_target_list(db.session, admin, toy["chain"], "路由清单", model_for(db.session, toy["chain"]).targets())
+    from crm.projects import plans, services as project_services, stages as project_stages
+    project = project_services.create_project(db.session, admin, {
+        "name": "路由测试重点项目", "source": "government", "category": "industry", "resp_unit_id": unit.id})
+    proof = store(db.session, admin, "project", project.id, "开工.pdf", io.BytesIO(b"%PDF-1.4 route"))
+    change = project_stages.change_stage(db.session, admin, project, "started", evidence_ids=[proof.id])
+    plans.set_year(db.session, admin, project, 2026, {"plan_list": "new"})
+    library = project_services.set_library(db.session, admin, project, "city_key", dt.date(2026, 1, 2), "SZ-1")
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -61,7 +68,8 @@ def records(db, make_unit, make_user):
             "notification_id": notification.id,
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
-            "kind": "companies", "contact_id": contact.id, "stage": "clue"}
+            "kind": "companies", "contact_id": contact.id, "stage": "clue",
+            "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id}
 
 
 def _rules(app):

@@ -101,8 +101,9 @@ def test_live_suggestions_are_grouped_and_scoped(client, world, login):
     assert "新能源汽车零部件基地" not in html and "比亚迪电池二期" not in html
     html = client.get("/search/suggest", query_string={"q": "焦煤"}).get_data(as_text=True)
     assert re.findall(r'data-testid="suggest-(\w+)"', html) == ["company", "lead", "project", "all"]
-    # A project links to its lead when the user may open it.
-    assert html.count(f'href="/leads/{world["leads"]["a"].id}"') == 2
+    # A project links to its own page (search and project pages share the scope).
+    assert html.count(f'href="/leads/{world["leads"]["a"].id}"') == 1
+    assert f'href="/projects/{world["projects"]["a"].id}"' in html
     for q in ("", "焦"):
         response = client.get("/search/suggest", query_string={"q": q})
         assert response.status_code == 200 and "list-group" not in response.get_data(as_text=True)

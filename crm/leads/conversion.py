@@ -3,7 +3,7 @@
 A lead with a 正式合同 signing offers "转为项目": the project takes the lead's title as its name, the
 contract's amount as its total investment, the lead's unit as 责任单位, its owner and chain segment,
 and starts at stage 签约 with its first stage-history row. A lead converts once; the project pages
-(issue 6) take it from there.
+(``crm.projects``) take it from there; its 签约 waits for the city's 认定 like any other.
 """
 from __future__ import annotations
 
@@ -53,8 +53,10 @@ def convert_to_project(session: Session, actor, lead: Lead) -> Project:
                       owner_id=lead.owner_id)
     session.add(project)
     audit.record_create(session, actor, project)
+    # The contract is the 签约's evidence (attached to the signing); the city still confirms it (认定).
     session.add(ProjectStageChange(project_id=project.id, from_stage=None, to_stage="signed", at=now,
-                                   user_id=getattr(actor, "id", None)))
+                                   user_id=getattr(actor, "id", None), effective_on=contract.signed_on,
+                                   review_status="pending"))
     audit.record_event(session, actor, "state", "lead", lead.id, field="project", old=None, new=project.id)
     session.flush()
     return project

@@ -123,11 +123,12 @@ def convert(lead_id: int):
     lead = get_visible_or_404(Lead, lead_id)
     if ConvertForm().validate_on_submit():
         try:
-            conversion.convert_to_project(db.session, current_user, lead)
+            project = conversion.convert_to_project(db.session, current_user, lead)
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "danger")
         else:
             db.session.commit()
             flash(_("Project created from the lead."), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
     return _back(lead, "signings")

@@ -7,7 +7,8 @@ from crm.models.files import ImportBatch, ImportPreset, ImportRow
 from crm.models.leads import Delegation, Interaction, Lead, LeadConflict, LeadStageChange, LeadUnit, Signing, Trip
 from crm.models.notices import Attachment, Notification
 from crm.models.org import LoginAttempt, Unit, User, UserRole
-from crm.models.projects import Problem, Project, ProjectLeader, ProjectStageChange, ProjectYear
+from crm.models.projects import (Problem, Project, ProjectLeader, ProjectLibrary, ProjectStageChange,
+                                 ProjectYear)
 from crm.models.refdata import ClusterMember, Division, Industry
 from crm.models.system import AuditRecord, Job, Setting
 
@@ -16,7 +17,7 @@ __all__ = [
     "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "TargetList", "TargetListItem",
     "Company", "CompanySignal", "Contact",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
-    "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader",
+    "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader", "ProjectLibrary",
     "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
     "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow",
 ]

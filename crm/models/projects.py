@@ -14,6 +14,8 @@ PROJECT_CATEGORIES = ("industry", "infrastructure", "livelihood", "ecology")
 PROJECT_NATURES = ("new", "expand", "rebuild")
 PROJECT_STAGES = ("signed", "registered", "started", "completed", "producing", "effective", "paused", "ended")
 PLAN_LISTS = ("new", "continuing", "preparing")  # 新开工 / 续建 / 前期
+REVIEW_STATUSES = ("pending", "confirmed", "returned")  # 认定: 待认定 / 已认定 / 退回
+LIBRARIES = ("national", "provincial_key", "city_key", "county_key", "special_bond", "central_budget")
 PROBLEM_STATUSES = ("raised", "assigned", "handling", "answered", "closed")
 PROBLEM_LEVELS = ("county", "city", "province")
 
@@ -38,6 +40,11 @@ class Project(TimestampMixin, Base):
     end_year: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(choice("project_stage", PROJECT_STAGES), default="signed")
     stage_before_exit: Mapped[str | None] = mapped_column(choice("project_stage_prev", PROJECT_STAGES))
+    exit_reason: Mapped[str | None] = mapped_column(String(200))
+    planned_register_on: Mapped[dt.date | None] = mapped_column(Date)
+    planned_start_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    planned_complete_on: Mapped[dt.date | None] = mapped_column(Date)
+    planned_production_on: Mapped[dt.date | None] = mapped_column(Date)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
     signing_id: Mapped[int | None] = mapped_column(ForeignKey("signing.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
@@ -59,6 +66,12 @@ class ProjectStageChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
     seconds_in_previous: Mapped[int | None] = mapped_column(Integer)
+    effective_on: Mapped[dt.date | None] = mapped_column(Date)  # the actual date of the event (实际开工日 …)
+    evidence: Mapped[list | None] = mapped_column(JSON)  # ids of the project's attachments offered as proof
+    review_status: Mapped[str | None] = mapped_column(choice("project_review_status", REVIEW_STATUSES), index=True)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str | None] = mapped_column(String(200))
 
 
 class ProjectYear(Base):
@@ -76,6 +89,19 @@ class ProjectYear(Base):
     planned_start_month: Mapped[int | None] = mapped_column(Integer)
     planned_finish_month: Mapped[int | None] = mapped_column(Integer)
     monthly_plan: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ProjectLibrary(Base):
+    """入库: a project's entry in a project library, with its date and number."""
+
+    __tablename__ = "project_library"
+    __table_args__ = (UniqueConstraint("project_id", "library"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    library: Mapped[str] = mapped_column(choice("project_library_kind", LIBRARIES))
+    entered_on: Mapped[dt.date | None] = mapped_column(Date)
+    number: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProjectLeader(Base):

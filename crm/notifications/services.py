@@ -21,6 +21,7 @@ __all__ = ["KIND_LABELS", "link_to", "notify", "unit_managers", "unread_count", 
 KIND_LABELS = {
     "lead_released": _l("Lead released: its protection period (保护期) ran out with no follow-up"),
     "lead_conflict": _l("Possible duplicate lead (撞单) found"),
+    "project_returned": _l("A project's stage change was returned by the reviewer"),
 }
 
 

@@ -20,7 +20,7 @@ KIND_LABELS = {"company": _l("Companies"), "contact": _l("Contacts"), "lead": _l
                "project": _l("Projects")}
 # The function a user needs to see each kind in the results.
 KIND_FUNCTIONS = {"company": "company.view", "contact": "company.view", "lead": "lead.view",
-                  "project": "lead.view"}
+                  "project": "project.view"}
 PER_PAGE = 50
 SUGGEST = 5
 

@@ -32,6 +32,9 @@ FUNCTIONS = {
     "lead.rule": _l("Rule on duplicate leads (撞单)"),
     "chain.view": _l("View industrial chains and targets"),
     "chain.manage": _l("Import and edit industrial chains"),
+    "project.view": _l("View projects"),
+    "project.edit": _l("Create and work projects"),
+    "project.confirm": _l("Confirm project stages (认定)"),
     "import.run": _l("Import files"),
     "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
@@ -41,13 +44,14 @@ FUNCTIONS = {
 }
 
 _ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
-_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view", "chain.view"})
-_WORK = frozenset({"company.edit", "import.run", "lead.edit"})
+_READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view", "chain.view",
+                   "project.view"})
+_WORK = frozenset({"company.edit", "import.run", "lead.edit", "project.edit"})
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     "admin": _ALL,
     "unit_admin": _READ | {"users.manage", "users.handover"},
-    "city_leader": _READ | {"lead.rule"},
+    "city_leader": _READ | {"lead.rule", "project.confirm"},
     "county_leader": _READ,
     "manager": _READ | _WORK | {"company.merge", "users.handover"},
     "officer": _READ | _WORK,
