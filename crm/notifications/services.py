@@ -22,6 +22,8 @@ KIND_LABELS = {
     "lead_released": _l("Lead released: its protection period (保护期) ran out with no follow-up"),
     "lead_conflict": _l("Possible duplicate lead (撞单) found"),
     "project_returned": _l("A project's stage change was returned by the reviewer"),
+    "problem_assigned": _l("A problem (问题清单) was assigned to your unit"),
+    "problem_answered": _l("A problem you assigned was answered"),
 }
 
 

@@ -35,6 +35,9 @@ FUNCTIONS = {
     "project.view": _l("View projects"),
     "project.edit": _l("Create and work projects"),
     "project.confirm": _l("Confirm project stages (认定)"),
+    "problem.view": _l("View problems (问题清单)"),
+    "problem.edit": _l("Raise and work problems"),
+    "problem.assign": _l("Assign, send back and close problems (交办, 销号)"),
     "import.run": _l("Import files"),
     "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
@@ -45,15 +48,15 @@ FUNCTIONS = {
 
 _ALL = frozenset(FUNCTIONS) - {PUBLIC, SIGNED_IN}
 _READ = frozenset({"dashboard.view", "company.view", "audit.view", "export.run", "lead.view", "chain.view",
-                   "project.view"})
-_WORK = frozenset({"company.edit", "import.run", "lead.edit", "project.edit"})
+                   "project.view", "problem.view"})
+_WORK = frozenset({"company.edit", "import.run", "lead.edit", "project.edit", "problem.edit"})
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     "admin": _ALL,
     "unit_admin": _READ | {"users.manage", "users.handover"},
-    "city_leader": _READ | {"lead.rule", "project.confirm"},
-    "county_leader": _READ,
-    "manager": _READ | _WORK | {"company.merge", "users.handover"},
+    "city_leader": _READ | {"lead.rule", "project.confirm", "problem.assign"},
+    "county_leader": _READ | {"problem.assign"},
+    "manager": _READ | _WORK | {"company.merge", "users.handover", "problem.assign"},
     "officer": _READ | _WORK,
 }
 
