@@ -61,6 +61,8 @@ def records(db, make_unit, make_user):
     change = project_stages.change_stage(db.session, admin, project, "started", evidence_ids=[proof.id])
     plans.set_year(db.session, admin, project, 2026, {"plan_list": "new"})
     library = project_services.set_library(db.session, admin, project, "city_key", dt.date(2026, 1, 2), "SZ-1")
+    from crm.problems.services import raise_problem
+    problem = raise_problem(db.session, admin, project, {"title": "路由测试问题", "deadline": "2026-01-05"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -69,7 +71,8 @@ def records(db, make_unit, make_user):
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
-            "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id}
+            "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
+            "problem_id": problem.id}
 
 
 def _rules(app):
