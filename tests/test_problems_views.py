@@ -50,6 +50,7 @@ def test_raise_from_the_project_page_and_work_it_through(client, db, qworld, log
     assert "销号" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Problem, problem.id).status == "answered"
+
     def post(who, step, **data):
         login(u[who])
         token = csrf_token(client.get(f"/problems/{problem.id}").get_data(as_text=True))

@@ -14,7 +14,7 @@ from crm.security.scope import ALL_SEEING_ROLES, unit_subtree
 
 STATUS_LABELS = {"raised": _l("Raised"), "assigned": _l("Assigned (交办)"), "handling": _l("Being handled (办理)"),
                  "answered": _l("Answered (反馈)"), "closed": _l("Closed (销号)")}
-LEVEL_LABELS = {"county": _l("County"), "city": _l("City"), "province": _l("Province")}
+LEVEL_LABELS = {"county": _l("County level"), "city": _l("City level"), "province": _l("Province level")}
 LEVEL_ORDER = ("county", "city", "province")
 KIND_LABELS = {"land": _l("Land"), "funds": _l("Funds"), "approval": _l("Approvals"), "energy": _l("Energy and power"),
                "environment": _l("Environment"), "labour": _l("Labour"), "other": _l("Other")}

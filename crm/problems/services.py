@@ -16,7 +16,8 @@ from crm.audit import service as audit
 from crm.core.errors import DomainError
 from crm.models import AuditRecord, Problem, Project, Unit, User
 from crm.notifications.services import link_to, notify, unit_managers
-from crm.problems.rules import ASSIGN_ROLES, KIND_LABELS, LEVEL_ORDER, OPEN_STATUSES, is_assigning_side, is_responsible_side
+from crm.problems.rules import (ASSIGN_ROLES, KIND_LABELS, LEVEL_ORDER, OPEN_STATUSES, is_assigning_side,
+                                is_responsible_side)
 
 __all__ = ["raise_problem", "assign", "accept", "answer", "send_back", "close", "escalate", "transitions"]
 
