@@ -69,7 +69,8 @@ def records(db, make_unit, make_user):
             "company_id": company.id, "user_id": admin.id, "unit_id": unit.id, "key": "home_city_code",
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
-            "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id}
+            "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
+            "month": 3}
 
 
 def _rules(app):
