@@ -235,8 +235,8 @@ def year_table(session: Session, project_id: int, year: int) -> list[dict[str, A
     membership = session.scalar(select(ProjectYear).where(ProjectYear.project_id == project_id,
                                                           ProjectYear.year == year))
     planned = membership.planned_investment if membership is not None else None
-    rows = {r.month: r for r in session.scalars(select(ProjectMonth).where(ProjectMonth.project_id == project_id,
-                                                                             ProjectMonth.year == year))}
+    stmt = select(ProjectMonth).where(ProjectMonth.project_id == project_id, ProjectMonth.year == year)
+    rows = {r.month: r for r in session.scalars(stmt)}
     out, running = [], Decimal("0.00")
     for month in range(1, 13):
         row = rows.get(month)
