@@ -176,3 +176,19 @@ def test_photo_upload_from_a_phone_and_stats_status(client, db, mworld, login):
     html = client.get(f"/projects/{a1}/monthly/2026/6").get_data(as_text=True)
     assert 'data-testid="photo-' in html and "2026-06-30" in html
     assert db.session.get(ProjectMonth, row.id).stats_status == "entered"
+
+
+def test_month_rows_follow_the_projects_visibility(db, mworld):
+    for who, project in (("a", "a1"), ("b", "b1")):
+        user = mworld["users"][who]
+        monthly.save_grid(db.session, user, _scope(db, user), 2026, 2,
+                          {mworld[project].id: {"completed": "7", "funds_own": "3", "funds_bond": "2"}})
+    db.session.commit()
+
+    def seen(who):
+        scope = _scope(db, mworld["users"][who])
+        return set(db.session.scalars(select(ProjectMonth.project_id).where(scope.condition(ProjectMonth))))
+    assert seen("a") == {mworld["a1"].id} and seen("b") == {mworld["b1"].id}
+    assert seen("leader") == {mworld["a1"].id, mworld["b1"].id}
+    feb = monthly.year_table(db.session, mworld["b1"].id, 2026)[1]
+    assert feb["funds"] == Decimal("5.00") and feb["cumulative"] == Decimal("7.00")
