@@ -140,6 +140,7 @@ def test_grid_page_posts_keeps_input_on_errors_and_refuses_other_units(client, d
     assert db.session.scalar(select(ProjectMonth.id).where(ProjectMonth.project_id == b1)) is None
     assert client.get(f"/projects/{b1}/monthly/2026/3").status_code == 404
     assert client.get("/projects/monthly?month=13").status_code == 400
+    assert 'data-testid="to-monthly"' in client.get("/projects/").get_data(as_text=True)
     assert client.get(f"/projects/monthly?unit_id={mworld['units']['b'].id}").status_code == 404
 
 

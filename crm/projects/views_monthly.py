@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from crm.attachments import services as attachment_services
 from crm.attachments.registry import Owner, register_owner
@@ -112,6 +113,7 @@ def monthly_save():
     inputs = {pid: {k: request.form.get(f"c-{pid}-{k}", "") for k in monthly.FIELDS} for pid in ids}
     try:
         changed = monthly.save_grid(db.session, current_user, current_scope(), year, month, inputs, unit_ids)
+        db.session.commit()
     except monthly.GridErrors as err:
         db.session.rollback()
         flash(str(err.message), "danger")
@@ -120,7 +122,11 @@ def monthly_save():
         db.session.rollback()
         flash(str(err.message), "danger")
         abort(404)
-    db.session.commit()
+    except IntegrityError:  # another user made the same project's month at the same moment
+        db.session.rollback()
+        flash(_("Someone saved this month at the same time; your figures were not saved, check and save again."),
+              "danger")
+        return _render_grid(year, month, unit_id, _grid_rows(year, month, unit_ids), inputs, {}, 409)
     flash(_("Monthly figures saved (%(n)s rows changed).", n=changed), "success")
     return redirect(url_for("projects.monthly_grid", year=year, month=month, unit_id=unit_id))
 
