@@ -6,6 +6,7 @@ from crm.models.company import Company, CompanySignal, Contact
 from crm.models.files import ImportBatch, ImportPreset, ImportRow
 from crm.models.leads import Delegation, Interaction, Lead, LeadConflict, LeadStageChange, LeadUnit, Signing, Trip
 from crm.models.notices import Attachment, Notification
+from crm.models.monthly import ProjectMonth
 from crm.models.org import LoginAttempt, Unit, User, UserRole
 from crm.models.projects import (Problem, Project, ProjectLeader, ProjectLibrary, ProjectStageChange,
                                  ProjectYear)
@@ -18,6 +19,6 @@ __all__ = [
     "Company", "CompanySignal", "Contact",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader", "ProjectLibrary",
-    "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
+    "ProjectMonth", "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
     "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow",
 ]

@@ -169,4 +169,4 @@ def detail(project_id: int):
 
 
 # The blueprint's other pages register on ``bp`` when imported.
-from crm.projects import views_actions  # noqa: E402,F401
+from crm.projects import views_actions, views_monthly  # noqa: E402,F401

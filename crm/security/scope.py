@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
 from crm.models import (Chain, Company, Contact, Delegation, Interaction, Lead, LeadUnit, Problem, Project,
-                        ProjectLeader, Segment, Signing, Trip, Unit, User)
+                        ProjectLeader, ProjectMonth, Segment, Signing, Trip, Unit, User)
 
 ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
 
@@ -81,6 +81,11 @@ class Scope:
         visible_projects = select(Project.id).where(self.project_condition())
         return or_(self._units(Problem.resp_unit_id), Problem.project_id.in_(visible_projects))
 
+    def project_month_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        return ProjectMonth.project_id.in_(select(Project.id).where(self.project_condition()))
+
     def interaction_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
             return true()
@@ -108,6 +113,7 @@ class Scope:
         conditions = {
             Lead: self.lead_condition, Project: self.project_condition, Problem: self.problem_condition,
             Interaction: self.interaction_condition, Signing: self.signing_condition,
+            ProjectMonth: self.project_month_condition,
         }
         try:
             return conditions[model]()
