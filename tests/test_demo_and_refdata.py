@@ -46,13 +46,22 @@ def test_demo_is_idempotent_with_private_credentials(app, db, instance_dir):
         user = db.session.scalar(select(User).where(User.username == username))
         roles |= user.roles
     assert roles == {"admin", "unit_admin", "city_leader", "county_leader", "manager", "officer"}
+    from crm.demo.pipeline import LEADS
+    from crm.models import Interaction, Lead
     counts = (db.session.scalar(select(func.count()).select_from(Unit)),
-              db.session.scalar(select(func.count()).select_from(Company)))
+              db.session.scalar(select(func.count()).select_from(Company)),
+              db.session.scalar(select(func.count()).select_from(Lead)),
+              db.session.scalar(select(func.count()).select_from(Interaction)))
+    assert counts[2] == len(LEADS) and counts[3] == 2 * len(LEADS)  # a pipeline with its contact log
+    stages = dict(db.session.execute(select(Lead.title, Lead.stage)).all())
+    assert {stage for _u, _c, title, _a, stage, *_rest in LEADS} == set(stages.values())
     second = load_demo(db.session)
     db.session.commit()
     assert second == first
     assert counts == (db.session.scalar(select(func.count()).select_from(Unit)),
-                      db.session.scalar(select(func.count()).select_from(Company)))
+                      db.session.scalar(select(func.count()).select_from(Company)),
+                      db.session.scalar(select(func.count()).select_from(Lead)),
+                      db.session.scalar(select(func.count()).select_from(Interaction)))
     counties = db.session.scalars(select(Unit).where(Unit.kind == "county")).all()
     assert len([u for u in counties if u.division_code and u.division_code.startswith("1410")]) == 17
     assert {u.group_name for u in counties} == {"沿汾", "沿黄", "沿太岳"}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from crm.companies.services import create_company
 from crm.demo import data
 from crm.demo.chains import load_chains
+from crm.demo.pipeline import load_pipeline
 from crm.models import Company, Contact, Unit, User
 from crm.security.passwords import generate_password
 from crm.units.services import create_unit
@@ -106,6 +107,7 @@ def load_demo(session: Session) -> str:
     load_users(session, units, creds)
     load_companies(session, units)
     load_chains(session)
+    load_pipeline(session)
     _write_credentials(path, creds)
     lines = ["ChainCRM demo — sign in at http://127.0.0.1:5000/login", f"(passwords kept in {path})"]
     lines += [f"  {username:<12} {creds[username]:<20} {name}" for username, name, _u, _r in data.USERS]
