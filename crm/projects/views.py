@@ -18,7 +18,7 @@ from crm.core.errors import DomainError, StaleEdit, apply_to_form
 from crm.core.params import paginate
 from crm.extensions import db
 from crm.models import (Company, Lead, Project, ProjectLibrary, ProjectYear, Segment, Signing, Unit, User)
-from crm.projects import listing, plans, services, stages
+from crm.projects import listing, panels, plans, services, stages
 from crm.projects.forms import ActionForm, LibraryForm, ProjectForm, ReopenForm, StageForm, YearForm
 from crm.projects.listing import BadFilter, bad_param, filters_from_args
 from crm.projects.rules import (CATEGORY_LABELS, EXITS, KEY_LEVEL_LABELS, LIBRARY_LABELS, NATURE_LABELS,
@@ -155,7 +155,9 @@ def render_detail(project: Project, *, stage_form=None, year_form=None, library_
         company=db.session.get(Company, project.company_id) if project.company_id else None,
         segment=db.session.get(Segment, project.segment_id) if project.segment_id else None,
         owner=db.session.get(User, project.owner_id) if project.owner_id else None, parent=parent,
-        children=children, audit_history=audit.history(db.session, "project", project.id), exits=EXITS,
+        children=children, main_panels=panels.render_panels(project, "main"),
+        side_panels=panels.render_panels(project, "side"),
+        audit_history=audit.history(db.session, "project", project.id), exits=EXITS,
         stage_form=stage_form, reopen_form=ReopenForm(formdata=None, version_id=project.version_id),
         year_form=year_form or YearForm(formdata=None, year=listing.local_today().year),
         library_form=library_form or LibraryForm(formdata=None), upload_form=ActionForm(formdata=None),
