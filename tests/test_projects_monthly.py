@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -142,6 +143,38 @@ def test_grid_page_posts_keeps_input_on_errors_and_refuses_other_units(client, d
     assert client.get("/projects/monthly?month=13").status_code == 400
     assert 'data-testid="to-monthly"' in client.get("/projects/").get_data(as_text=True)
     assert client.get(f"/projects/monthly?unit_id={mworld['units']['b'].id}").status_code == 404
+
+
+def _seen(html: str, project_id: int) -> str:
+    return re.search(rf'name="seen-{project_id}" value="([^"]*)"', html).group(1)
+
+
+def test_a_row_saved_by_someone_else_meanwhile_is_not_overwritten(client, db, mworld, login):
+    a1, a2 = mworld["a1"].id, mworld["a2"].id
+    login(mworld["users"]["a"])
+    page = client.get("/projects/monthly?year=2026&month=4").get_data(as_text=True)
+    assert _seen(page, a1) == "new"
+    # A colleague saves a1's April while this grid is open.
+    monthly.save_grid(db.session, mworld["users"]["a"], _scope(db, mworld["users"]["a"]), 2026, 4,
+                      {a1: {"completed": "70"}}, seen={a1: "new"})
+    db.session.commit()
+    data = {"csrf_token": csrf_token(page), "project": [a1, a2], f"seen-{a1}": "new", f"seen-{a2}": "new",
+            f"c-{a1}-completed": "65", f"c-{a2}-completed": "30"}
+    response = client.post("/projects/monthly?year=2026&month=4", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and f'data-testid="err-{a1}-row"' in html
+    assert f'data-testid="err-{a2}-row"' not in html and 'value="65"' in html
+    # Nothing was written: the colleague's 70 stands and a2 has no row (all or nothing).
+    assert db.session.scalar(select(ProjectMonth.completed).where(ProjectMonth.project_id == a1)) == Decimal("70")
+    assert db.session.scalar(select(ProjectMonth.id).where(ProjectMonth.project_id == a2)) is None
+    # The refused page now carries the current token for a1: saving again is a deliberate overwrite.
+    assert _seen(html, a1) != "new" and _seen(html, a2) == "new"
+    data[f"seen-{a1}"] = _seen(html, a1)
+    assert client.post("/projects/monthly?year=2026&month=4", data=data).status_code == 302
+    assert db.session.scalar(select(ProjectMonth.completed).where(ProjectMonth.project_id == a1)) == Decimal("65")
+    # Submitting exactly the saved figures with an old token is no conflict.
+    data[f"seen-{a1}"] = "new"
+    assert client.post("/projects/monthly?year=2026&month=4", data=data).status_code == 302
 
 
 def test_reading_needs_view_and_entering_needs_edit(client, db, mworld, make_user, login):

@@ -151,13 +151,34 @@ def _save_one(session: Session, actor, project_id: int, year: int, month: int, r
     return row
 
 
+def seen_token(row: ProjectMonth | None) -> str:
+    """What the grid remembers of a row when it is shown: its last change time, or ``new`` when there is none."""
+    if row is None or row.updated_at is None:
+        return "new"
+    return row.updated_at.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def _stale(row: ProjectMonth | None, seen: str, values: dict[str, Any]) -> bool:
+    """Someone saved the row since the user opened the grid, and the user's figures differ from theirs.
+
+    Submitting the figures already saved is no conflict; only a real overwrite of another's work is."""
+    if seen_token(row) == seen:
+        return False
+    current = {k: None for k in FIELDS} | {"stats_status": "none"} if row is None else \
+        {k: getattr(row, k) for k in FIELDS}
+    return any(_shown(current[k]) != _shown(values.get(k)) for k in FIELDS)
+
+
 def save_grid(session: Session, actor, scope: Scope, year: int, month: int,
-              rows: dict[int, dict[str, Any]], unit_ids: Iterable[int] | None = None) -> int:
+              rows: dict[int, dict[str, Any]], unit_ids: Iterable[int] | None = None,
+              seen: dict[int, str] | None = None) -> int:
     """Save a month's figures for several projects, all or nothing; answers how many rows changed or were made.
 
     Every project must be in the grid (``year``'s plan, inside ``scope``, under ``unit_ids`` when given), else
     DomainError (a forged row);
-    any bad cell raises :class:`GridErrors` before anything is written."""
+    any bad cell raises :class:`GridErrors` before anything is written. ``seen`` maps a project to the
+    :func:`seen_token` of its row when the grid was shown: a row another user saved since then, with different
+    figures, is refused (error key ``"row"``) rather than overwritten. Imports pass no ``seen``."""
     _check_period(year, month)
     allowed = {p.id for p, _m in grid_projects(session, scope, year, unit_ids)}
     if set(rows) - allowed:
@@ -167,9 +188,14 @@ def save_grid(session: Session, actor, scope: Scope, year: int, month: int,
         values, bad = parse_row(raw)
         parsed[project_id] = values
         errors.update({(project_id, key): message for key, message in bad.items()})
+    existing = months_of(session, parsed, year, month)
+    if seen is not None:
+        for project_id, values in parsed.items():
+            if project_id in seen and _stale(existing.get(project_id), seen[project_id], values):
+                errors[(project_id, "row")] = _l("Someone else saved this project's month after you opened the "
+                                                 "grid: reload to see their figures.")
     if errors:
         raise GridErrors(errors)
-    existing = months_of(session, parsed, year, month)
     changed = 0
     for project_id, values in parsed.items():
         row = existing.get(project_id)

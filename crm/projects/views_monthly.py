@@ -87,15 +87,16 @@ def monthly_grid():
     return _render_grid(year, month, unit_id, rows, inputs, {})
 
 
-def _render_grid(year, month, unit_id, rows, inputs, errors, status=200):
+def _render_grid(year, month, unit_id, rows, inputs, errors, status=200, seen=None):
+    """The grid page; ``seen`` keeps the tokens the user's refused form was shown with (else the saved rows')."""
     units = []
     if current_scope().sees_all:
         units = db.session.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True))
                                    .order_by(Unit.sort, Unit.name)).all()
     return render_template("projects/monthly_grid.html", year=year, month=month, unit_id=unit_id, rows=rows,
-                           inputs=inputs, errors=errors, units=units, form=ActionForm(formdata=None),
+                           inputs=inputs, errors=errors, seen=seen or {}, units=units, form=ActionForm(formdata=None),
                            fund_labels=FUND_LABELS, stats_labels=STATS_LABELS, funds=FUND_SOURCES,
-                           percent=monthly.percent), status
+                           percent=monthly.percent, seen_token=monthly.seen_token), status
 
 
 @bp.route("/monthly", methods=["POST"])
@@ -111,13 +112,17 @@ def monthly_save():
             abort(400)
         ids.append(int(raw))
     inputs = {pid: {k: request.form.get(f"c-{pid}-{k}", "") for k in monthly.FIELDS} for pid in ids}
+    seen = {pid: request.form.get(f"seen-{pid}", "new") for pid in ids}
     try:
-        changed = monthly.save_grid(db.session, current_user, current_scope(), year, month, inputs, unit_ids)
+        changed = monthly.save_grid(db.session, current_user, current_scope(), year, month, inputs, unit_ids,
+                                    seen=seen)
         db.session.commit()
     except monthly.GridErrors as err:
         db.session.rollback()
         flash(str(err.message), "danger")
-        return _render_grid(year, month, unit_id, _grid_rows(year, month, unit_ids), inputs, err.errors, 422)
+        keep = {pid: token for pid, token in seen.items() if (pid, "row") not in err.errors}
+        return _render_grid(year, month, unit_id, _grid_rows(year, month, unit_ids), inputs, err.errors, 422,
+                            seen=keep)
     except DomainError as err:
         db.session.rollback()
         flash(str(err.message), "danger")
