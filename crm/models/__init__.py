@@ -10,6 +10,7 @@ from crm.models.monthly import ProjectMonth
 from crm.models.org import LoginAttempt, Unit, User, UserRole
 from crm.models.projects import (Problem, Project, ProjectLeader, ProjectLibrary, ProjectStageChange,
                                  ProjectYear)
+from crm.models.reporting import ReportCorrection, ReportingRound
 from crm.models.refdata import ClusterMember, Division, Industry
 from crm.models.system import AuditRecord, Job, Setting
 
@@ -20,5 +21,5 @@ __all__ = [
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader", "ProjectLibrary",
     "ProjectMonth", "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
-    "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow",
+    "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow", "ReportCorrection", "ReportingRound",
 ]

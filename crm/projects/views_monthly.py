@@ -93,8 +93,10 @@ def _render_grid(year, month, unit_id, rows, inputs, errors, status=200, seen=No
     if current_scope().sees_all:
         units = db.session.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True))
                                    .order_by(Unit.sort, Unit.name)).all()
+    closed = monthly.edit_refusals(db.session, [r["project"].id for r in rows], year, month)
     return render_template("projects/monthly_grid.html", year=year, month=month, unit_id=unit_id, rows=rows,
-                           inputs=inputs, errors=errors, seen=seen or {}, units=units, form=ActionForm(formdata=None),
+                           inputs=inputs, errors=errors, seen=seen or {}, closed=closed, units=units,
+                           form=ActionForm(formdata=None),
                            fund_labels=FUND_LABELS, stats_labels=STATS_LABELS, funds=FUND_SOURCES,
                            percent=monthly.percent, seen_token=monthly.seen_token), status
 
