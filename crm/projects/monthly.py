@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm.audit import service as audit
@@ -31,7 +31,8 @@ from crm.models import Project, ProjectYear
 from crm.models.monthly import FUND_SOURCES, STATS_STATUSES, ProjectMonth
 from crm.security.scope import Scope
 
-__all__ = ["MONEY_FIELDS", "FIELDS", "MAX_AMOUNT", "GridErrors", "grid_projects", "months_of", "parse_row",
+__all__ = ["MONEY_FIELDS", "FIELDS", "MAX_AMOUNT", "GridErrors", "grid_statement", "grid_projects", "months_of",
+           "parse_row",
            "save_grid", "seen_token", "register_edit_guard", "edit_refusals", "completed", "plan_through", "percent",
            "year_table", "ensure_month"]
 
@@ -77,14 +78,23 @@ def _check_period(year: int, month: int) -> None:
         raise DomainError(_l("Choose a year between 2000 and 2100 and a month from 1 to 12."))
 
 
-def grid_projects(session: Session, scope: Scope, year: int, unit_ids: Iterable[int] | None = None) -> list:
-    """The projects in ``year``'s plan inside the scope (and, when given, under those units as 责任单位 or
-    属地), with their membership, ordered by name: ``[(project, membership), …]``."""
+def grid_statement(scope: Scope, year: int, unit_ids: Iterable[int] | None = None) -> Select:
+    """``(Project, ProjectYear)`` rows of ``year``'s plan inside the scope (and, when given, under those units as
+    责任单位 or 属地), ordered by name — the grid's rows, paged by the page."""
     stmt = (select(Project, ProjectYear).join(ProjectYear, ProjectYear.project_id == Project.id)
             .where(ProjectYear.year == year, scope.condition(Project)).order_by(Project.name, Project.id))
     if unit_ids is not None:
         ids = sorted(set(unit_ids))
         stmt = stmt.where(or_(Project.resp_unit_id.in_(ids), Project.location_unit_id.in_(ids)))
+    return stmt
+
+
+def grid_projects(session: Session, scope: Scope, year: int, unit_ids: Iterable[int] | None = None,
+                  only: Iterable[int] | None = None) -> list:
+    """The grid's ``[(project, membership), …]``; ``only`` keeps those project ids (a posted page's rows)."""
+    stmt = grid_statement(scope, year, unit_ids)
+    if only is not None:
+        stmt = stmt.where(Project.id.in_(sorted(set(only))))
     return [(project, membership) for project, membership in session.execute(stmt)]
 
 
@@ -206,7 +216,7 @@ def save_grid(session: Session, actor, scope: Scope, year: int, month: int,
     month a registered edit guard refuses (a report already sent or locked) is refused the same way; an approved
     correction passes ``guarded=False``."""
     _check_period(year, month)
-    allowed = {p.id for p, _m in grid_projects(session, scope, year, unit_ids)}
+    allowed = {p.id for p, _m in grid_projects(session, scope, year, unit_ids, only=rows)}
     if set(rows) - allowed:
         raise DomainError(_l("A project in the grid is not in this year's plan or not yours to enter."))
     parsed, errors = {}, {}
