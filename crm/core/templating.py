@@ -25,6 +25,7 @@ NAV = (
     ("delegations.index", _l("Delegations"), "lead.view", ATTRACTION),
     ("projects.index", _l("Projects"), "project.view", None),
     ("problems.index", _l("Problems (问题清单)"), "problem.view", None),
+    ("factors.index", _l("Inputs (要素保障)"), "project.view", None),
     ("industry.index", _l("Chains"), "chain.view", None),
     ("imports.index", _l("Imports"), "import.run", ADMIN),
     ("users.index", _l("Users"), "users.manage", ADMIN),
