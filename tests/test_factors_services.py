@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from crm.core.errors import DomainError, StaleEdit
@@ -52,10 +53,12 @@ def give(db, fworld, req, amount, doc="临政函〔2026〕1号"):
 
 
 def refused(db, call) -> str:
+    """The refusal's message in English (the messages are lazy: the locale is the one in force when read)."""
     with pytest.raises(DomainError) as info:
         call()
     db.session.rollback()
-    return str(info.value.message)
+    with force_locale("en"):
+        return str(info.value.message)
 
 
 @pytest.fixture
@@ -75,7 +78,8 @@ def played(db, fworld):
             "a1_cod": ask(db, fworld, "a1", "emission_cod", "1.5")}
     give(db, fworld, reqs["a1_land"], "40")
     give(db, fworld, reqs["zone_land"], "30")
-    errors = {"beyond_pool": refused(db, lambda: services.allocate(db.session, leader, reqs["b_land"], {"amount": "50"}))}
+    errors = {"beyond_pool": refused(db, lambda: services.allocate(db.session, leader, reqs["b_land"],
+                                                                   {"amount": "50"}))}
     give(db, fworld, reqs["b_land"], "20")  # pool now 100 − 90 = 10 left
     errors["beyond_outstanding"] = refused(db, lambda: services.allocate(db.session, leader, reqs["a1_land"],
                                                                          {"amount": "25"}))
@@ -111,7 +115,7 @@ def test_pool_arithmetic_statuses_and_refusals(db, fworld, played):
         "a1_land": "partial", "zone_land": "granted", "b_land": "partial", "b_energy": "refused", "a1_cod": "requested"}
     assert services.request_allocated(db.session, reqs["a1_land"].id) == D("55")
     assert reqs["b_energy"].refusal_reason == "能耗双控压减"
-    # The refusals name the figure that stopped them (the interface language here is English).
+    # The refusals name the figure that stopped them.
     assert "pool has left (30" in errors["beyond_pool"]
     assert "outstanding 20" in errors["beyond_outstanding"]
     assert "pool has left (10" in errors["beyond_pool_again"]
