@@ -85,14 +85,19 @@ def allocated_per_request() -> Select:
             .group_by(FactorAllocation.request_id))
 
 
+def allocated_to_request():
+    """The allocated total of the outer query's request: correlated, so a page of 50 rows sums only its own
+    allocations (a joined GROUP BY of every request measured about twice as slow on 20,000 requests)."""
+    return (select(func.coalesce(func.sum(FactorAllocation.amount), 0))
+            .where(FactorAllocation.request_id == FactorRequest.id).correlate(FactorRequest).scalar_subquery())
+
+
 def request_query(filters: Filters, condition) -> Select:
     """Rows of (FactorRequest, project name, 责任单位 name, allocated), the newest request first."""
-    allocated = allocated_per_request().subquery()
     stmt = (select(FactorRequest, Project.name.label("project_name"), Unit.name.label("unit_name"),
-                   func.coalesce(allocated.c.allocated, 0).label("allocated"))
+                   allocated_to_request().label("allocated"))
             .join(Project, Project.id == FactorRequest.project_id)
-            .outerjoin(Unit, Unit.id == Project.resp_unit_id)
-            .outerjoin(allocated, allocated.c.request_id == FactorRequest.id))
+            .outerjoin(Unit, Unit.id == Project.resp_unit_id))
     return where_filters(stmt, filters, condition).order_by(FactorRequest.requested_on.desc(), FactorRequest.id.desc())
 
 
