@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.core.headers import register_headers
     from crm.dashboard.views import bp as dashboard_bp
     from crm.exports.views import bp as exports_bp
+    from crm.factors.views import bp as factors_bp
     from crm.imports.views import bp as imports_bp
     from crm.industry.views import bp as industry_bp
     import crm.industry.views_admin  # noqa: F401 - the admin routes of the same blueprint
@@ -74,7 +75,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, projects_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp):
+               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC
@@ -89,6 +90,7 @@ def register_kinds() -> None:
     import crm.companies.importing  # noqa: F401
     import crm.industry.exporting  # noqa: F401
     import crm.exports.jobs  # noqa: F401
+    import crm.factors.exporting  # noqa: F401
     import crm.imports.jobs  # noqa: F401
     import crm.problems.exporting  # noqa: F401
     import crm.projects.exporting  # noqa: F401

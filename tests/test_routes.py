@@ -69,6 +69,11 @@ def records(db, make_unit, make_user):
     db.session.flush()
     correction = ReportCorrection(round_id=report.id, project_id=project.id, values={"completed": "1"}, reason="路由")
     db.session.add(correction)
+    from crm.factors import services as factor_services
+    factor_services.set_pool(db.session, admin, {"year": "2026", "kind": "land", "amount": "100"})
+    factor_request = factor_services.create_request(db.session, admin, project,
+                                                    {"year": "2026", "kind": "land", "amount": "30"})
+    factor_services.allocate(db.session, admin, factor_request, {"amount": "10", "doc_no": "路由文号"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -78,7 +83,8 @@ def records(db, make_unit, make_user):
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
-            "problem_id": problem.id, "month": 3, "round_id": report.id, "correction_id": correction.id}
+            "problem_id": problem.id, "month": 3, "round_id": report.id, "correction_id": correction.id,
+            "request_id": factor_request.id}
 
 
 def _rules(app):

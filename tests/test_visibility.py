@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from crm.models import (Chain, Company, Contact, Delegation, Interaction, Lead, LeadUnit, Problem, Project,
-                        ProjectLeader, Segment, Signing, Trip, User)
+from crm.models import (Chain, Company, Contact, Delegation, FactorRequest, Interaction, Lead, LeadUnit, Problem,
+                        Project, ProjectLeader, Segment, Signing, Trip, User)
 from crm.security.scope import lead_existence, mask_phone, scope_for
 
 
@@ -119,6 +119,22 @@ def test_problems(db, world):
     assert visible(db, u["admin"], Problem, problems) == set(problems)
 
 
+def test_factor_requests_follow_their_project(db, world):
+    projects = world["projects"]
+    requests = {name: FactorRequest(project_id=projects[name].id, year=2026, kind="land", amount=10,
+                                    requested_on=dt.date(2026, 3, 1), status="requested")
+                for name in ("a", "b", "b_in_a", "b_chain", "b_baolian")}
+    db.session.add_all(requests.values())
+    db.session.commit()
+    u = world["users"]
+    assert visible(db, u["a_officer"], FactorRequest, requests) == {"a", "b_in_a"}
+    assert visible(db, u["b_officer"], FactorRequest, requests) == set(requests) - {"a"}
+    assert visible(db, u["zone_officer"], FactorRequest, requests) == set()
+    assert visible(db, u["chief"], FactorRequest, requests) == {"b_chain"}
+    assert visible(db, u["baolian"], FactorRequest, requests) == {"b_baolian"}
+    assert visible(db, u["city_leader"], FactorRequest, requests) == set(requests)
+
+
 def test_contact_log_signings_trips_delegations(db, world):
     u = world["users"]
     assert visible(db, u["a_officer"], Interaction, world["interactions"]) == {"a"}
@@ -153,7 +169,8 @@ def test_users_list_is_limited_to_the_unit_subtree(db, world):
 
 def test_every_model_with_rows_has_a_rule(db, world):
     scope = scope_for(db.session, db.session.get(User, world["users"]["a_officer"].id))
-    for model in (Company, Contact, Lead, Interaction, Signing, Trip, Delegation, Project, Problem, User):
+    for model in (Company, Contact, Lead, Interaction, Signing, Trip, Delegation, Project, Problem, FactorRequest,
+                  User):
         scope.condition(model)
     with pytest.raises(LookupError):
         scope.condition(Chain)

@@ -26,6 +26,7 @@ NAV = (
     ("projects.index", _l("Projects"), "project.view", None),
     ("problems.index", _l("Problems (问题清单)"), "problem.view", None),
     ("reporting.index", _l("Monthly reports"), "project.view", None),
+    ("factors.index", _l("Inputs (要素保障)"), "project.view", None),
     ("industry.index", _l("Chains"), "chain.view", None),
     ("imports.index", _l("Imports"), "import.run", ADMIN),
     ("users.index", _l("Users"), "users.manage", ADMIN),

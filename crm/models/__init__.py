@@ -3,6 +3,7 @@ from crm.models.base import Base
 from crm.models.chains import (Chain, CompanySegment, Segment, SegmentLink, SupplyLink, TargetList,
                                TargetListItem)
 from crm.models.company import Company, CompanySignal, Contact
+from crm.models.factors import FactorAllocation, FactorPool, FactorRequest
 from crm.models.files import ImportBatch, ImportPreset, ImportRow
 from crm.models.leads import Delegation, Interaction, Lead, LeadConflict, LeadStageChange, LeadUnit, Signing, Trip
 from crm.models.notices import Attachment, Notification
@@ -17,7 +18,7 @@ from crm.models.system import AuditRecord, Job, Setting
 __all__ = [
     "Attachment", "Notification",
     "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "TargetList", "TargetListItem",
-    "Company", "CompanySignal", "Contact",
+    "Company", "CompanySignal", "Contact", "FactorAllocation", "FactorPool", "FactorRequest",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader", "ProjectLibrary",
     "ProjectMonth", "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",

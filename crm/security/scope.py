@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
-from crm.models import (Chain, Company, Contact, Delegation, Interaction, Lead, LeadUnit, Problem, Project,
-                        ProjectLeader, ProjectMonth, Segment, Signing, Trip, Unit, User)
+from crm.models import (Chain, Company, Contact, Delegation, FactorRequest, Interaction, Lead, LeadUnit, Problem,
+                        Project, ProjectLeader, ProjectMonth, Segment, Signing, Trip, Unit, User)
 
 ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
 
@@ -86,6 +86,11 @@ class Scope:
             return true()
         return ProjectMonth.project_id.in_(select(Project.id).where(self.project_condition()))
 
+    def factor_request_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        return FactorRequest.project_id.in_(select(Project.id).where(self.project_condition()))
+
     def interaction_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
             return true()
@@ -113,7 +118,7 @@ class Scope:
         conditions = {
             Lead: self.lead_condition, Project: self.project_condition, Problem: self.problem_condition,
             Interaction: self.interaction_condition, Signing: self.signing_condition,
-            ProjectMonth: self.project_month_condition,
+            ProjectMonth: self.project_month_condition, FactorRequest: self.factor_request_condition,
         }
         try:
             return conditions[model]()
