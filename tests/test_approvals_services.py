@@ -203,7 +203,8 @@ def test_in_preparation_python_and_sql_agree(db, pworld):  # noqa: F811
     sql = set(db.session.scalars(select(Project.id).where(Project.id.in_(ids), derived.in_preparation_condition())))
     assert python == {bare.id: False, fresh.id: True, settled.id: False, almost.id: True, retired.id: False}
     assert sql == {pid for pid, flag in python.items() if flag}
-    outside = set(db.session.scalars(select(Project.id).where(Project.id.in_(ids), ~derived.in_preparation_condition())))
+    not_in = ~derived.in_preparation_condition()
+    outside = set(db.session.scalars(select(Project.id).where(Project.id.in_(ids), not_in)))
     assert outside == set(ids) - sql
 
 

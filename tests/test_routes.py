@@ -63,6 +63,8 @@ def records(db, make_unit, make_user):
     library = project_services.set_library(db.session, admin, project, "city_key", dt.date(2026, 1, 2), "SZ-1")
     from crm.problems.services import raise_problem
     problem = raise_problem(db.session, admin, project, {"title": "路由测试问题", "deadline": "2026-01-05"})
+    from crm.approvals.services import items_of, set_profile
+    set_profile(db.session, admin, project, {"approval_type": "approve", "land_supply": "allocated"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -72,7 +74,7 @@ def records(db, make_unit, make_user):
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
-            "problem_id": problem.id, "month": 3}
+            "problem_id": problem.id, "month": 3, "item_id": items_of(db.session, project.id)[0].id}
 
 
 def _rules(app):

@@ -83,7 +83,8 @@ def _refused(project: Project, target, err: DomainError):
 def set_profile(project_id: int):
     project = get_visible_or_404(Project, project_id)
     form = ProfileForm()
-    if not form.validate_on_submit():
+    # The service checks the choices with a message on the form; only a missing token is a bad request.
+    if not form.validate_on_submit() and form.csrf_token.errors:
         abort(400)
     version = form.version_id.data
     try:
