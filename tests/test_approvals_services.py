@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crm.approvals import derived, services
 from crm.approvals.template import DEFAULT_ROWS
-from crm.attachments.services import store
+from crm.attachments.services import delete as delete_attachment, store
 from crm.core.errors import DomainError, StaleEdit
 from crm.models import ApprovalItem, AuditRecord, Project
 from crm.settings.registry import get as get_setting, set_value
@@ -122,6 +122,11 @@ def test_allowed_statuses_and_proof(db, pworld):  # noqa: F811
     assert db.session.scalar(select(AuditRecord.id).where(
         AuditRecord.entity_type == "project", AuditRecord.entity_id == project.id,
         AuditRecord.field == "approval: 环境影响评价批复", AuditRecord.new == "done")) is not None
+    # Deleting the file leaves the item without it (the database sets the reference to NULL).
+    delete_attachment(db.session, pworld["users"]["a"], proof)
+    db.session.commit()
+    db.session.expire_all()
+    assert items(db, project)["eia"].attachment_id is None
 
 
 def test_a_stale_item_edit_is_refused(db, pworld):  # noqa: F811
