@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from crm.approvals.views import bp as approvals_bp
     from crm.attachments.views import bp as attachments_bp
     from crm.auth.views import bp as auth_bp
     from crm.companies.views import bp as companies_bp
@@ -75,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, projects_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp):
+               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp, approvals_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

@@ -74,6 +74,8 @@ def records(db, make_unit, make_user):
     factor_request = factor_services.create_request(db.session, admin, project,
                                                     {"year": "2026", "kind": "land", "amount": "30"})
     factor_services.allocate(db.session, admin, factor_request, {"amount": "10", "doc_no": "路由文号"})
+    from crm.approvals.services import items_of, set_profile
+    set_profile(db.session, admin, project, {"approval_type": "approve", "land_supply": "allocated"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -84,7 +86,7 @@ def records(db, make_unit, make_user):
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
             "problem_id": problem.id, "month": 3, "round_id": report.id, "correction_id": correction.id,
-            "request_id": factor_request.id}
+            "request_id": factor_request.id, "item_id": items_of(db.session, project.id)[0].id}
 
 
 def _rules(app):

@@ -167,6 +167,23 @@ def test_users_list_is_limited_to_the_unit_subtree(db, world):
     assert visible(db, u["admin"], User, users) == set(users)
 
 
+def test_approvals_follow_the_project(db, world):
+    from crm.approvals.services import set_profile
+    from crm.models import ApprovalItem, ApprovalProfile
+    u, p = world["users"], world["projects"]
+    for key in ("a", "b", "b_in_a"):
+        set_profile(db.session, None, p[key], {"approval_type": "record", "land_supply": "none"})
+    db.session.commit()
+    for model in (ApprovalProfile, ApprovalItem):
+        def sees(user):
+            scope = scope_for(db.session, user)
+            ids = set(db.session.scalars(select(model.project_id).where(scope.condition(model))))
+            return {k for k, rec in p.items() if rec.id in ids}
+        assert sees(u["a_officer"]) == {"a", "b_in_a"}
+        assert sees(u["b_officer"]) == {"b", "b_in_a"}
+        assert sees(u["city_leader"]) == {"a", "b", "b_in_a"}
+
+
 def test_every_model_with_rows_has_a_rule(db, world):
     scope = scope_for(db.session, db.session.get(User, world["users"]["a_officer"].id))
     for model in (Company, Contact, Lead, Interaction, Signing, Trip, Delegation, Project, Problem, FactorRequest,

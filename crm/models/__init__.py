@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from crm.models.approvals import ApprovalItem, ApprovalProfile
 from crm.models.base import Base
 from crm.models.chains import (Chain, CompanySegment, Segment, SegmentLink, SupplyLink, TargetList,
                                TargetListItem)
@@ -16,6 +17,7 @@ from crm.models.refdata import ClusterMember, Division, Industry
 from crm.models.system import AuditRecord, Job, Setting
 
 __all__ = [
+    "ApprovalItem", "ApprovalProfile",
     "Attachment", "Notification",
     "Base", "Chain", "CompanySegment", "Segment", "SegmentLink", "SupplyLink", "TargetList", "TargetListItem",
     "Company", "CompanySignal", "Contact", "FactorAllocation", "FactorPool", "FactorRequest",

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
-from crm.models import (Chain, Company, Contact, Delegation, FactorRequest, Interaction, Lead, LeadUnit, Problem,
-                        Project, ProjectLeader, ProjectMonth, Segment, Signing, Trip, Unit, User)
+from crm.models import (ApprovalItem, ApprovalProfile, Chain, Company, Contact, Delegation, FactorRequest,
+                        Interaction, Lead, LeadUnit, Problem, Project, ProjectLeader, ProjectMonth, Segment, Signing,
+                        Trip, Unit, User)
 
 ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
 
@@ -91,6 +92,12 @@ class Scope:
             return true()
         return FactorRequest.project_id.in_(select(Project.id).where(self.project_condition()))
 
+    def approval_condition(self, model) -> ColumnElement[bool]:
+        """A project's approval profile and checklist items: whoever sees the project."""
+        if self.sees_all:
+            return true()
+        return model.project_id.in_(select(Project.id).where(self.project_condition()))
+
     def interaction_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
             return true()
@@ -119,6 +126,8 @@ class Scope:
             Lead: self.lead_condition, Project: self.project_condition, Problem: self.problem_condition,
             Interaction: self.interaction_condition, Signing: self.signing_condition,
             ProjectMonth: self.project_month_condition, FactorRequest: self.factor_request_condition,
+            ApprovalProfile: lambda: self.approval_condition(ApprovalProfile),
+            ApprovalItem: lambda: self.approval_condition(ApprovalItem),
         }
         try:
             return conditions[model]()

@@ -1,7 +1,7 @@
 """factors: the city's input pools (要素保障) per year and kind, projects' requests against them and allocations
 
 Revision ID: 0012_factors
-Revises: 0010_monthly
+Revises: 0011_approvals
 Create Date: 2026-12-06 17:36:46
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_factors'
-down_revision = '0010_monthly'
+down_revision = '0011_approvals'
 branch_labels = None
 depends_on = None
 
