@@ -26,6 +26,7 @@ NAV = (
     ("projects.index", _l("Projects"), "project.view", None),
     ("problems.index", _l("Problems (问题清单)"), "problem.view", None),
     ("industry.index", _l("Chains"), "chain.view", None),
+    ("ledgers.index", _l("Ledgers (台账)"), "export.run", ADMIN),
     ("imports.index", _l("Imports"), "import.run", ADMIN),
     ("users.index", _l("Users"), "users.manage", ADMIN),
     ("units.index", _l("Units"), "units.manage", ADMIN),
