@@ -55,11 +55,11 @@ def lworld(db, pworld):  # noqa: F811
                         ProjectLeader(project_id=p1.id, user_id=users["leader2"].id, level="county"),
                         ProjectLeader(project_id=p2.id, user_id=users["leader2"].id, level="city"),
                         Contact(company_id=company.id, name="张三", phone="13912345678", owner_unit_id=units["a"].id)])
-    late = raise_problem(db.session, users["a"], p2, {"title": "用地指标不足", "kind": "land", "level": "city",
-                                                       "resp_unit_id": units["a"].id, "resp_person": "李四",
-                                                       "source_meeting": "第3次调度会", "deadline": "2026-01-05"})
-    raise_problem(db.session, users["b"], p3, {"title": "=环评未批复", "resp_unit_id": units["b"].id,
-                                                "deadline": "2026-02-01"})
+    late = raise_problem(db.session, users["a"], p2, {
+        "title": "用地指标不足", "kind": "land", "level": "city", "resp_unit_id": units["a"].id, "resp_person": "李四",
+        "source_meeting": "第3次调度会", "deadline": "2026-01-05"})
+    raise_problem(db.session, users["b"], p3,
+                  {"title": "=环评未批复", "resp_unit_id": units["b"].id, "deadline": "2026-02-01"})
     raise_problem(db.session, users["a"], p1, {"title": "电力接入", "deadline": "2026-03-25"})  # not overdue yet
     lead = create_lead(db.session, users["a"], {"company_id": company.id, "title": "新材料产业园"})
     other = create_lead(db.session, users["b"], {"company_id": company.id, "title": "康养小镇"})
@@ -272,7 +272,7 @@ def test_the_page_and_the_download(db, lworld, client, login):
             f"{prefix}unit_id": "", f"{prefix}group": "category"}
     response = client.post("/ledgers/monthly_key_projects", data=data)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    name = f"重点项目月报-项目市-2026年03月.xlsx"
+    name = "重点项目月报-项目市-2026年03月.xlsx"
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}")
     ws = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]

@@ -110,9 +110,9 @@ def test_libreoffice_opens_the_workbook(tmp_path):
     home.mkdir()
     env = {**os.environ, "HOME": str(home)}
     # 44,34,76: comma, double quote, UTF-8; a private profile so a running or broken user profile cannot interfere
-    done = subprocess.run([soffice, f"-env:UserInstallation=file://{home}/profile", "--headless", "--norestore",  # nosec
-                           "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out),
-                           str(source)], env=env, capture_output=True, text=True, timeout=300, check=False)
+    command = [soffice, f"-env:UserInstallation=file://{home}/profile", "--headless", "--norestore",
+               "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out), str(source)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)  # nosec B603
     converted = out / "ledger.csv"
     assert converted.exists(), textwrap.shorten(done.stdout + done.stderr, 500)
     rows = list(csv.reader(converted.read_text(encoding="utf-8").splitlines()))

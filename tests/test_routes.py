@@ -72,7 +72,7 @@ def records(db, make_unit, make_user):
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
-            "problem_id": problem.id, "month": 3}
+            "problem_id": problem.id, "month": 3, "template": "monthly_key_projects"}
 
 
 def _rules(app):

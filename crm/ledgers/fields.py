@@ -63,7 +63,8 @@ class SqlField:
         self.statement, self.collect = statement, collect
 
     def __call__(self, session: Session, project_ids: ProjectIds, ctx: Context) -> dict[int, Any]:
-        return self.collect(session.execute(self.statement(project_ids.statement, ctx)), ctx)
+        # Core execution: plain rows, without the ORM's loading machinery.
+        return self.collect(session.connection().execute(self.statement(project_ids.statement, ctx)), ctx)
 
 
 _FIELDS: dict[str, Callable] = {}

@@ -47,20 +47,23 @@ def placeholders(template: Template, ctx: Context) -> dict[str, Any]:
 
 
 def _cell_values(template: Template, data: Dataset) -> list[list[Any]]:
-    """Each row's values in column order: labels applied, text as text, numbers as floats."""
-    plan = []
-    for c in template.columns:
-        plan.append((c.source, c.labels or None, c.type))
+    """Each row's values in column order: labels applied, text as text (sources give numbers as floats).
+
+    The per-cell work is limited to the columns that need it: this runs once per cell of the export."""
+    sources = [c.source for c in template.columns]
+    labelled = [(i, c.labels) for i, c in enumerate(template.columns) if c.labels]
+    texts = [i for i, c in enumerate(template.columns) if c.type == "text" and not c.labels]
     out = []
     for row in data.rows:
-        values = []
-        for source, labels, kind in plan:
-            value = row.get(source)
-            if labels is not None and value is not None:
-                value = labels.get(str(value), value)
-            if kind == "text" and value is not None and not isinstance(value, str):
-                value = str(value)
-            values.append(value)
+        values = [row.get(s) for s in sources]
+        for i, labels in labelled:
+            value = values[i]
+            if value is not None:
+                values[i] = labels.get(value if type(value) is str else str(value), value)
+        for i in texts:
+            value = values[i]
+            if value is not None and type(value) is not str:
+                values[i] = str(value)
         out.append(values)
     return out
 
@@ -87,8 +90,8 @@ def lay_out(template: Template, data: Dataset, grouping: Grouping | None) -> She
     records = data.rows
     if grouping is not None:
         by = grouping.by
-        sort_key = data.sort_keys.get(by) or (lambda r: (r.get(f"{by}_sort") is None,
-                                                       r.get(f"{by}_sort", 0), str(r.get(by) or "")))
+        # A source may give ``<field>_sort`` (category order, unit order); otherwise the value's text decides.
+        sort_key = data.sort_keys.get(by) or (lambda r: (r.get(f"{by}_sort", 0), str(r.get(by) or "")))
         records = sorted(records, key=sort_key)
     values = _cell_values(template, Dataset(records))
     seq = [i for i, c in enumerate(template.columns) if c.type == "seq"]
@@ -222,8 +225,8 @@ def write(target, template: Template, ctx: Context, data: Dataset, grouping: Gro
         ws.set_row(r, 30)
     ws.set_row(key_row, None, formats.key, {"hidden": True})
     ws.merge_range(0, 0, 0, last, template.title.format(**values), formats.title)
-    thirds = [(0, max(0, len(columns) // 3 - 1)), (len(columns) // 3, max(len(columns) // 3, 2 * len(columns) // 3 - 1)),
-              (2 * len(columns) // 3, last)]
+    third = len(columns) // 3
+    thirds = [(0, max(0, third - 1)), (third, max(third, 2 * len(columns) // 3 - 1)), (2 * len(columns) // 3, last)]
     for (start, end), text, fmt in zip(thirds, template.meta, formats.meta):
         if not text:
             continue
@@ -265,4 +268,3 @@ def write(target, template: Template, ctx: Context, data: Dataset, grouping: Gro
                                     f"{xl_rowcol_to_cell(key_row, last, True, True)}")
     book.close()
     return sheet.data_rows
-

@@ -152,7 +152,8 @@ def parse(file: str, data: Any, sources: frozenset[str] | None = None) -> Templa
     """Check one template's data (as YAML gives it) and build the :class:`Template`."""
     _check_keys(file, "", data, TOP_FIELDS, {"name", "source", "title", "columns"})
     if sources is not None and data["source"] not in sources:
-        raise TemplateError(file, "source", f"{data['source']!r} is not a data source; known: {', '.join(sorted(sources))}")
+        raise TemplateError(file, "source",
+                            f"{data['source']!r} is not a data source; known: {', '.join(sorted(sources))}")
     meta = data.get("meta") or {}
     _check_keys(file, "meta", meta, {"left", "center", "right"}, set())
     meta_texts = tuple(_check_text(file, f"meta.{side}", meta.get(side), required=False)

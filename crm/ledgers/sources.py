@@ -134,13 +134,13 @@ def _month_start(year: int, month: int | None, date: dt.date | None) -> dt.date 
 
 def monthly_projects(session: Session, ctx: Context) -> Dataset:
     stmts = monthly_statements(ctx)
-    sums = {row[0]: row[1:] for row in session.execute(stmts["months"])}
+    sums = {row[0]: row[1:] for row in session.connection().execute(stmts["months"])}
     units = _units(session)
     year, rows, ids = ctx.year, [], []
     empty = (None, None, None, None, None)
     for (pid, code, name, company, location, nature, content, start_year, end_year, total, planned, plan_list,
          start_month, finish_month, start_on, complete_on, category, stage, segment, chain, resp_name, resp_id,
-         location_unit) in session.execute(stmts["projects"]):
+         location_unit) in session.connection().execute(stmts["projects"]):
         before, ytd, this_month, progress, stats = sums.get(pid, empty)
         county, county_sort = _county_of(units, location_unit or resp_id)
         ids.append(pid)
@@ -188,11 +188,11 @@ OVERDUE_FIELDS = frozenset({"problem_id", "project", "title", "kind", "level", "
 def overdue_problems(session: Session, ctx: Context) -> Dataset:
     stmts = overdue_statements(ctx)
     leaders: dict[int, list[str]] = {}
-    for project_id, name in session.execute(stmts["leaders"]):
+    for project_id, name in session.connection().execute(stmts["leaders"]):
         leaders.setdefault(project_id, []).append(name)
     rows = []
     for (pid, project_id, project, title, kind, level, status, resp_name, _resp_id, person, meeting,
-         deadline) in session.execute(stmts["problems"]):
+         deadline) in session.connection().execute(stmts["problems"]):
         rows.append({"problem_id": pid, "project": project, "title": title, "kind": kind, "level": level,
                      "level_sort": PROBLEM_LEVELS.index(level),
                      "status": status, "resp_unit": resp_name or "", "resp_person": person, "meeting": meeting,
@@ -227,7 +227,7 @@ SIGNING_ORDER = ("contract", "intent", "framework")
 def signings(session: Session, ctx: Context) -> Dataset:
     rows = []
     for (sid, company, project, kind, amount, signed_on, unit, chain, segment, d_register, d_start,
-         d_production) in session.execute(signing_statements(ctx)["signings"]):
+         d_production) in session.connection().execute(signing_statements(ctx)["signings"]):
         rows.append({"signing_id": sid, "company": company, "project": project, "kind": kind,
                      "kind_sort": SIGNING_ORDER.index(kind), "amount": _f(amount), "signed_on": signed_on,
                      "unit": unit, "chain": chain, "segment": segment, "deadline_register": d_register,

@@ -59,4 +59,5 @@ def download(template: str):
     except DomainError as err:
         abort(400, description=str(err.message))
     name = service.download_name(spec, ctx)
-    return Response(buffer.getvalue(), mimetype=XLSX, headers={"Content-Disposition": service.content_disposition(name)})
+    return Response(buffer.getvalue(), mimetype=XLSX,
+                    headers={"Content-Disposition": service.content_disposition(name)})
