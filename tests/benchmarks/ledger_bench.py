@@ -42,10 +42,16 @@ class Row:
     floor_sql: float
     floor_write: float
     checks: dict
+    ours_cpu: float = 0.0
+    floor_cpu: float = 0.0
 
     @property
     def ratio(self) -> float:
         return self.ours / self.floor
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.ours_cpu / self.floor_cpu
 
     @property
     def met(self) -> bool:
@@ -133,15 +139,12 @@ def _file_rows(path: Path, id_column: int) -> int:
                and row[id_column] != "")
 
 
-def _best(fn, repeats: int) -> tuple[float, object]:
-    best, value = None, None
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        value = fn()
-        took = time.perf_counter() - start
-        best = took if best is None else min(best, took)
-    return best, value
+def _timed(fn) -> tuple[float, float, object]:
+    """Wall and process CPU time of one run."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, value
 
 
 def run_one(url: str, projects: int, workdir: Path, repeats: int, log) -> Row:
@@ -170,23 +173,26 @@ def run_one(url: str, projects: int, workdir: Path, repeats: int, log) -> Row:
             db.session.remove()
             return n
 
-        ours_times, sql_times, write_times = [], [], []
+        times: dict[str, list[tuple[float, float]]] = {"ours": [], "sql": [], "write": []}
         ours_rows = floor_rows = 0
         for _ in range(repeats):  # alternate, best of each
-            took, ours_rows = _best(ours, 1)
-            ours_times.append(took)
-            took, _fetched = _best(lambda: floor_sql(sqls), 1)
-            sql_times.append(took)
-            took, floor_rows = _best(lambda: floor_write(floor_path, template, sheet), 1)
-            write_times.append(took)
+            wall, cpu, ours_rows = _timed(ours)
+            times["ours"].append((wall, cpu))
+            wall, cpu, _fetched = _timed(lambda: floor_sql(sqls))
+            times["sql"].append((wall, cpu))
+            wall, cpu, floor_rows = _timed(lambda: floor_write(floor_path, template, sheet))
+            times["write"].append((wall, cpu))
         id_column = len(template.columns) - 1
         checks = {"ours_rows": ours_rows, "floor_rows": floor_rows, "ours_file_rows": _file_rows(ours_path, id_column),
                   "floor_file_rows": _file_rows(floor_path, id_column), "statements": len(sqls)}
         db.engine.dispose()
-    row = Row(name, projects, min(ours_times), min(sql_times) + min(write_times), min(sql_times), min(write_times),
-              checks)
+    best = {k: min(w for w, _c in v) for k, v in times.items()}
+    cpu = {k: min(c for _w, c in v) for k, v in times.items()}
+    row = Row(name, projects, best["ours"], best["sql"] + best["write"], best["sql"], best["write"], checks,
+              cpu["ours"], cpu["sql"] + cpu["write"])
     log(f"[{name}] {projects:,} projects: ours {row.ours:.3f}s, floor {row.floor:.3f}s "
-        f"(SQL {row.floor_sql:.3f}s + write {row.floor_write:.3f}s), ratio {row.ratio:.2f}")
+        f"(SQL {row.floor_sql:.3f}s + write {row.floor_write:.3f}s), ratio {row.ratio:.2f}; "
+        f"CPU ours {row.ours_cpu:.3f}s floor {row.floor_cpu:.3f}s, ratio {row.cpu_ratio:.2f}")
     return row
 
 
@@ -197,9 +203,12 @@ def render_report(rows: list[Row], info: dict[str, str]) -> str:
            "Data (`tests/benchmarks/ledger_data.py`): 12 counties, every project in 2026's plan with 12 months of "
            "figures, a contact on every other company, a 包联 leader on a third and an open problem on a tenth of "
            "the projects. Each figure is the best of its runs; ours and the floor alternate. The floor is the sum "
-           "of its best SQL time and its best write time.", "",
+           "of its best SQL time and its best write time. The target is judged on wall time; the CPU columns "
+           "(this process's CPU time, `time.process_time`: a PostgreSQL server's own work is not in it, on "
+           "either side) show the same comparison without the waiting a loaded machine adds to wall time.", "",
            "| Database | Projects | Ours (s) | Floor (s) | Floor SQL (s) | Floor write (s) | Ratio | Target | Met "
-           "| Checks |", "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+           "| Ours CPU (s) | Floor CPU (s) | CPU ratio | Checks |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"]
     for r in rows:
         problems = r.problems()
         checks = "; ".join(problems) if problems else (
@@ -207,6 +216,7 @@ def render_report(rows: list[Row], info: dict[str, str]) -> str:
             f"{r.checks['statements']} statements")
         out.append(f"| {r.database} | {r.projects:,} | {r.ours:.3f} | {r.floor:.3f} | {r.floor_sql:.3f} | "
                    f"{r.floor_write:.3f} | {r.ratio:.2f} | ≤ {TARGET:g} | {'met' if r.met else '**missed**'} | "
+                   f"{r.ours_cpu:.3f} | {r.floor_cpu:.3f} | {r.cpu_ratio:.2f} | "
                    f"{'**' + checks + '**' if problems else checks} |")
     out += ["", "## Machine", "", *(f"- {k}: {v}" for k, v in info.items()), ""]
     return "\n".join(out)
@@ -217,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="500 projects; writes a temporary file")
     parser.add_argument("--projects", type=int, nargs="+")
     parser.add_argument("--postgres", action="store_true", help="also run on a throwaway PostgreSQL cluster")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", type=Path)
     parser.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
     args, _unknown = parser.parse_known_args(argv)  # `make bench` passes the other benchmarks' arguments too
