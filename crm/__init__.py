@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.leads.views import bp as leads_bp
     from crm.search.views import bp as search_bp
     from crm.notifications.views import bp as notifications_bp
+    from crm.ledgers.views import bp as ledgers_bp
     from crm.problems.views import bp as problems_bp
     from crm.projects.views import bp as projects_bp
     from crm.reporting.views import bp as reporting_bp
@@ -76,7 +77,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, projects_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp, approvals_bp):
+               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp, approvals_bp,
+               ledgers_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

@@ -86,7 +86,8 @@ def records(db, make_unit, make_user):
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
             "problem_id": problem.id, "month": 3, "round_id": report.id, "correction_id": correction.id,
-            "request_id": factor_request.id, "item_id": items_of(db.session, project.id)[0].id}
+            "request_id": factor_request.id, "item_id": items_of(db.session, project.id)[0].id,
+            "template": "monthly_key_projects"}
 
 
 def _rules(app):

@@ -28,6 +28,7 @@ NAV = (
     ("reporting.index", _l("Monthly reports"), "project.view", None),
     ("factors.index", _l("Inputs (要素保障)"), "project.view", None),
     ("industry.index", _l("Chains"), "chain.view", None),
+    ("ledgers.index", _l("Ledgers (台账)"), "export.run", ADMIN),
     ("imports.index", _l("Imports"), "import.run", ADMIN),
     ("users.index", _l("Users"), "users.manage", ADMIN),
     ("units.index", _l("Units"), "units.manage", ADMIN),
