@@ -12,6 +12,7 @@ from crm.models.projects import (Problem, Project, ProjectLeader, ProjectLibrary
                                  ProjectYear)
 from crm.models.refdata import ClusterMember, Division, Industry
 from crm.models.system import AuditRecord, Job, Setting
+from crm.models.teams import ProjectDept, ProjectTeamMember
 
 __all__ = [
     "Attachment", "Notification",
@@ -19,6 +20,7 @@ __all__ = [
     "Company", "CompanySignal", "Contact",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader", "ProjectLibrary",
-    "ProjectMonth", "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
+    "ProjectDept", "ProjectMonth", "ProjectStageChange", "ProjectTeamMember", "ProjectYear", "ClusterMember",
+    "Division", "Industry", "AuditRecord",
     "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow",
 ]
