@@ -63,6 +63,11 @@ def records(db, make_unit, make_user):
     library = project_services.set_library(db.session, admin, project, "city_key", dt.date(2026, 1, 2), "SZ-1")
     from crm.problems.services import raise_problem
     problem = raise_problem(db.session, admin, project, {"title": "路由测试问题", "deadline": "2026-01-05"})
+    from crm.teams import services as team_services
+    leader = team_services.assign_leader(db.session, admin, project, admin.id, "county")
+    dept = team_services.assign_dept(db.session, admin, project, unit.id)
+    member = team_services.add_member(db.session, admin, project,
+                                      {"role": "liaison", "name": "路由联络员", "phone": "13900000001"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -72,7 +77,8 @@ def records(db, make_unit, make_user):
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
-            "problem_id": problem.id, "month": 3}
+            "problem_id": problem.id, "month": 3, "leader_id": leader.id, "dept_id": dept.id,
+            "member_id": member.id}
 
 
 def _rules(app):
