@@ -32,6 +32,7 @@ LABELS = {"level_labels": LEVEL_LABELS, "team_role_labels": ROLE_LABELS}
 
 
 def _forms(failed: tuple[str, object] | None = None) -> dict:
+    """The panel's three forms with their choices; ``failed`` (name, form) puts a submitted form in its slot."""
     forms = {"leader": LeaderForm(formdata=None), "dept": DeptForm(formdata=None), "member": MemberForm(formdata=None)}
     if failed is not None:
         forms[failed[0]] = failed[1]
@@ -63,7 +64,7 @@ def _refused(project: Project, name: str, form, err: DomainError | None = None):
 
 def _submit(project_id: int, name: str, form, call, done: str):
     project = get_visible_or_404(Project, project_id)
-    set_choices(_choice_targets(name, form), listing.user_choices(db.session), listing.unit_choices(db.session))
+    _forms((name, form))  # the submitted form gets its choices, so they can be validated
     if not form.validate_on_submit():
         return _refused(project, name, form)
     try:
@@ -73,13 +74,6 @@ def _submit(project_id: int, name: str, form, call, done: str):
     db.session.commit()
     flash(done, "success")
     return _back(project)
-
-
-def _choice_targets(name: str, form) -> dict:
-    """The dict ``set_choices`` fills, with the submitted form in its slot and throwaway forms elsewhere."""
-    forms = {"leader": LeaderForm(formdata=None), "dept": DeptForm(formdata=None), "member": MemberForm(formdata=None)}
-    forms[name] = form
-    return forms
 
 
 def _remove(project_id: int, call, row_id: int, done: str):
