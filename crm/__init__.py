@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.security.permissions import PUBLIC
     from crm.security.web import register_security
     from crm.settings.views import bp as settings_bp
+    from crm.teams.views import bp as teams_bp
     from crm.units.views import bp as units_bp
     from crm.users.views import bp as users_bp
     from crm.visits.views_delegations import bp as delegations_bp
@@ -78,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, projects_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
                settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp, approvals_bp,
-               ledgers_bp):
+               ledgers_bp, teams_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

@@ -53,11 +53,20 @@ def test_demo_is_idempotent_with_private_credentials(app, db, instance_dir):
               db.session.scalar(select(func.count()).select_from(Lead)),
               db.session.scalar(select(func.count()).select_from(Interaction)))
     assert counts[2] == len(LEADS) and counts[3] == 2 * len(LEADS)  # a pipeline with its contact log
+    from crm.demo.projects import PROJECTS, TEAM
+    from crm.models import Project, ProjectLeader, ProjectTeamMember
+    people = (db.session.scalar(select(func.count()).select_from(Project)),
+              db.session.scalar(select(func.count()).select_from(ProjectLeader)),
+              db.session.scalar(select(func.count()).select_from(ProjectTeamMember)))
+    assert people == (len(PROJECTS), sum(len(p[7]) for p in PROJECTS), len(TEAM))  # projects with their people
     stages = dict(db.session.execute(select(Lead.title, Lead.stage)).all())
     assert {stage for _u, _c, title, _a, stage, *_rest in LEADS} == set(stages.values())
     second = load_demo(db.session)
     db.session.commit()
     assert second == first
+    assert people == (db.session.scalar(select(func.count()).select_from(Project)),
+                      db.session.scalar(select(func.count()).select_from(ProjectLeader)),
+                      db.session.scalar(select(func.count()).select_from(ProjectTeamMember)))
     assert counts == (db.session.scalar(select(func.count()).select_from(Unit)),
                       db.session.scalar(select(func.count()).select_from(Company)),
                       db.session.scalar(select(func.count()).select_from(Lead)),

@@ -76,6 +76,11 @@ def records(db, make_unit, make_user):
     factor_services.allocate(db.session, admin, factor_request, {"amount": "10", "doc_no": "路由文号"})
     from crm.approvals.services import items_of, set_profile
     set_profile(db.session, admin, project, {"approval_type": "approve", "land_supply": "allocated"})
+    from crm.teams import services as team_services
+    leader = team_services.assign_leader(db.session, admin, project, admin.id, "county")
+    dept = team_services.assign_dept(db.session, admin, project, unit.id)
+    member = team_services.add_member(db.session, admin, project,
+                                      {"role": "liaison", "name": "路由联络员", "phone": "13900000001"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -87,7 +92,8 @@ def records(db, make_unit, make_user):
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
             "problem_id": problem.id, "month": 3, "round_id": report.id, "correction_id": correction.id,
             "request_id": factor_request.id, "item_id": items_of(db.session, project.id)[0].id,
-            "template": "monthly_key_projects"}
+            "template": "monthly_key_projects", "leader_id": leader.id, "dept_id": dept.id,
+            "member_id": member.id}
 
 
 def _rules(app):

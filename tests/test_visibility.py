@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.models import (Chain, Company, Contact, Delegation, FactorRequest, Interaction, Lead, LeadUnit, Problem,
-                        Project, ProjectLeader, Segment, Signing, Trip, User)
+                        Project, ProjectDept, ProjectLeader, ProjectTeamMember, Segment, Signing, Trip, User)
 from crm.security.scope import lead_existence, mask_phone, scope_for
 
 
@@ -54,8 +54,11 @@ def world(db, make_unit, make_user):
         return rec
 
     projects = {"a": project(a), "b": project(b), "b_in_a": project(b, location=a), "b_chain": project(b, None, seg.id),
-                "b_baolian": project(b), "b_problem_for_a": project(b)}
+                "b_baolian": project(b), "b_problem_for_a": project(b), "b_team": project(b), "b_dept": project(b)}
     s.add(ProjectLeader(project_id=projects["b_baolian"].id, user_id=users["baolian"].id, level="city"))
+    s.add(ProjectTeamMember(project_id=projects["b_team"].id, user_id=users["a_officer"].id, unit_id=a.id,
+                            role="member"))  # 专班: the member sees the project, not the member's unit
+    s.add(ProjectDept(project_id=projects["b_dept"].id, unit_id=zone.id))  # 包联部门: its subtree and units above
     problems = {"for_a": Problem(project_id=projects["b_problem_for_a"].id, title="用地", resp_unit_id=a.id),
                 "b": Problem(project_id=projects["b"].id, title="资金", resp_unit_id=b.id)}
     s.add_all(problems.values())
@@ -104,7 +107,9 @@ def test_other_units_leads_show_only_their_existence(db, world):
 
 def test_projects(db, world):
     u, projects = world["users"], world["projects"]
-    assert visible(db, u["a_officer"], Project, projects) == {"a", "b_in_a", "b_problem_for_a"}
+    assert visible(db, u["a_officer"], Project, projects) == {"a", "b_in_a", "b_problem_for_a", "b_team", "b_dept"}
+    assert visible(db, u["a_leader"], Project, projects) == {"a", "b_in_a", "b_problem_for_a", "b_dept"}
+    assert visible(db, u["zone_officer"], Project, projects) == {"b_dept"}
     assert visible(db, u["b_officer"], Project, projects) == set(projects) - {"a"}
     assert visible(db, u["chief"], Project, projects) == {"b_chain"}
     assert visible(db, u["baolian"], Project, projects) == {"b_baolian"}

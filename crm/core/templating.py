@@ -24,6 +24,7 @@ NAV = (
     ("trips.index", _l("Trips"), "lead.view", ATTRACTION),
     ("delegations.index", _l("Delegations"), "lead.view", ATTRACTION),
     ("projects.index", _l("Projects"), "project.view", None),
+    ("teams.mine", _l("My projects"), "project.view", None),
     ("problems.index", _l("Problems (问题清单)"), "problem.view", None),
     ("reporting.index", _l("Monthly reports"), "project.view", None),
     ("factors.index", _l("Inputs (要素保障)"), "project.view", None),

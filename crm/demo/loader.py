@@ -18,6 +18,7 @@ from crm.companies.services import create_company
 from crm.demo import data
 from crm.demo.chains import load_chains
 from crm.demo.pipeline import load_pipeline
+from crm.demo.projects import load_projects
 from crm.models import Company, Contact, Unit, User
 from crm.security.passwords import generate_password
 from crm.units.services import create_unit
@@ -108,6 +109,7 @@ def load_demo(session: Session) -> str:
     load_companies(session, units)
     load_chains(session)
     load_pipeline(session)
+    load_projects(session)
     _write_credentials(path, creds)
     lines = ["ChainCRM demo — sign in at http://127.0.0.1:5000/login", f"(passwords kept in {path})"]
     lines += [f"  {username:<12} {creds[username]:<20} {name}" for username, name, _u, _r in data.USERS]

@@ -15,6 +15,7 @@ from crm.models.projects import (Problem, Project, ProjectLeader, ProjectLibrary
 from crm.models.reporting import ReportCorrection, ReportingRound
 from crm.models.refdata import ClusterMember, Division, Industry
 from crm.models.system import AuditRecord, Job, Setting
+from crm.models.teams import ProjectDept, ProjectTeamMember
 
 __all__ = [
     "ApprovalItem", "ApprovalProfile",
@@ -23,6 +24,7 @@ __all__ = [
     "Company", "CompanySignal", "Contact", "FactorAllocation", "FactorPool", "FactorRequest",
     "Delegation", "Interaction", "Lead", "LeadConflict", "LeadStageChange", "LeadUnit", "Signing", "Trip",
     "LoginAttempt", "Unit", "User", "UserRole", "Problem", "Project", "ProjectLeader", "ProjectLibrary",
-    "ProjectMonth", "ProjectStageChange", "ProjectYear", "ClusterMember", "Division", "Industry", "AuditRecord",
+    "ProjectDept", "ProjectMonth", "ProjectStageChange", "ProjectTeamMember", "ProjectYear", "ClusterMember",
+    "Division", "Industry", "AuditRecord",
     "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow", "ReportCorrection", "ReportingRound",
 ]

@@ -2,7 +2,8 @@
 
 A scope is computed once per user (per request) from four sources (DESIGN.md §3):
 the user's unit subtree, the chains the user leads as 链长, the projects the
-user is 包联 for, and the problems assigned to the user's unit subtree. City
+user is 包联 for (as 包联领导, as a member of the 专班, or through a 包联部门 in the
+unit subtree), and the problems assigned to the user's unit subtree. City
 leaders and system admins see everything. :meth:`Scope.condition` turns the
 scope into one SQL condition per model, which every list, search, board,
 export and job applies; direct URLs use :meth:`Scope.can_see`. The table in
@@ -17,8 +18,8 @@ from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
 from crm.models import (ApprovalItem, ApprovalProfile, Chain, Company, Contact, Delegation, FactorRequest,
-                        Interaction, Lead, LeadUnit, Problem, Project, ProjectLeader, ProjectMonth, Segment, Signing,
-                        Trip, Unit, User)
+                        Interaction, Lead, LeadUnit, Problem, Project, ProjectDept, ProjectLeader, ProjectMonth,
+                        ProjectTeamMember, Segment, Signing, Trip, Unit, User)
 
 ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
 
@@ -70,11 +71,19 @@ class Scope:
     def project_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
             return true()
-        baolian = select(ProjectLeader.project_id).where(ProjectLeader.user_id == self.user_id)
-        assigned = select(Problem.project_id).where(self._units(Problem.resp_unit_id))
-        return or_(self._units(Project.resp_unit_id), self._units(Project.location_unit_id),
-                   Project.segment_id.in_(self._segments_led()), Project.id.in_(baolian),
-                   Project.id.in_(assigned))
+        # As for leads: one IN over a UNION, so each source is looked up through its own index. The
+        # project and problem are aliases, never correlated with an outer query on the same table
+        # (problem_condition nests this inside a query on problems).
+        inner, problem = aliased(Project), aliased(Problem)
+        visible = union(
+            select(inner.id).where(self._units(inner.resp_unit_id)),
+            select(inner.id).where(self._units(inner.location_unit_id)),
+            select(inner.id).where(inner.segment_id.in_(self._segments_led())),
+            select(ProjectLeader.project_id).where(ProjectLeader.user_id == self.user_id),  # 包联领导
+            select(ProjectDept.project_id).where(self._units(ProjectDept.unit_id)),  # 包联部门
+            select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == self.user_id),  # 专班
+            select(problem.project_id).where(self._units(problem.resp_unit_id)))
+        return Project.id.in_(visible)
 
     def problem_condition(self) -> ColumnElement[bool]:
         if self.sees_all:

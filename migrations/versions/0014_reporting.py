@@ -1,7 +1,7 @@
 """reporting rounds per unit and month, corrections after the lock
 
 Revision ID: 0014_reporting
-Revises: 0012_factors
+Revises: 0013_project_people
 Create Date: 2026-12-06 17:36:22.549919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_reporting'
-down_revision = '0012_factors'
+down_revision = '0013_project_people'
 branch_labels = None
 depends_on = None
 
