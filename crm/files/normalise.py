@@ -113,32 +113,38 @@ def amount(text: str, unit: str | None = None, *, negative: bool = True) -> Deci
     factor = UNITS[unit or "万元"]
     if raw.isascii() and raw.replace(".", "", 1).isdigit():
         return Decimal(raw) * factor  # the common case: a plain number in the column's unit
-    shown = (text or "").strip()
-    lower = raw.lower()
-    if any(f in lower for f in FOREIGN):
-        raise ValueProblem(f"{shown} is in a foreign currency: convert it to 万元 first")
-    if "%" in raw or "‰" in raw:
-        raise ValueProblem(f"{shown} is a percentage, not an amount")
-    if _RANGE.match(raw):
-        raise ValueProblem(f"{shown} is a range, not one amount")
-    for word in APPROXIMATE:
-        if word in raw:
-            raise ValueProblem(f"{shown} is approximate ({word}): enter the exact amount")
-    raw = raw.removeprefix("人民币").removeprefix("RMB").removeprefix("¥").removesuffix("人民币")
+    body = raw.removeprefix("人民币").removeprefix("RMB").removeprefix("¥").removesuffix("人民币")
     sign = 1
-    if raw.startswith("(") and raw.endswith(")"):
-        raw, sign = raw[1:-1], -1
-    elif raw.startswith("-"):
-        raw, sign = raw[1:], -1
-    match = _NUMBER.match(raw)
+    if body.startswith("(") and body.endswith(")"):
+        body, sign = body[1:-1], -1
+    elif body.startswith("-"):
+        body, sign = body[1:], -1
+    match = _NUMBER.match(body)
     if not match:
-        raise ValueProblem(f"not an amount: {shown}")
+        raise ValueProblem(_why_not(raw, (text or "").strip()))
     number = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
     if match.group(3):
         factor = UNITS[_UNIT_WORDS[match.group(3)]]
-    if sign < 0 and not negative and number:
-        raise ValueProblem(f"{shown} is negative; this amount cannot be")
-    return sign * number * factor
+    value = number * factor
+    if sign < 0 and value:
+        if not negative:
+            raise ValueProblem(f"{(text or '').strip()} is negative; this amount cannot be")
+        return -value
+    return value
+
+
+def _why_not(raw: str, shown: str) -> str:
+    """Why a cell that is not a plain amount was refused (looked at only when it is not one)."""
+    if any(f in raw.lower() for f in FOREIGN):
+        return f"{shown} is in a foreign currency: convert it to 万元 first"
+    if "%" in raw or "‰" in raw:
+        return f"{shown} is a percentage, not an amount"
+    if _RANGE.match(raw.lstrip("-")):
+        return f"{shown} is a range, not one amount"
+    for word in APPROXIMATE:
+        if word in raw:
+            return f"{shown} is approximate ({word}): enter the exact amount"
+    return f"not an amount: {shown}"
 
 
 def _excel_serial(raw: str) -> dt.date | None:

@@ -4,6 +4,8 @@ Every row needs a valid code: a code already known updates that project (field b
 the ORM, previous values kept for a revert), a new code creates one through the same service as the
 form. Source, category and nature are read from their Chinese words; units by exact name, the owner
 company by exact name or credit code. Updates are limited to projects the importing user may see.
+Amounts, years and the planned dates (a month is enough: 2022年6月 is stored as 2022-06-01) arrive
+normalised by the import core (crm.files.normalise, docs/IMPORTS.md).
 """
 from __future__ import annotations
 
