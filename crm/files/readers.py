@@ -72,12 +72,32 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _maybe_total(row) -> bool:
-    """A cheap first look: could one of the first cells name a total (合计, 小计, 其中 …)?"""
-    return any(isinstance(c, str) and ("计" in c or "其中" in c) for c in row[:3])
+def _count(table: Table, data_rows, start: int) -> None:
+    """An upload's first look: the data rows are counted and the skipped ones listed, cells unconverted."""
+    pending: list[int] = []
+    count = 0
+    for number, row in enumerate(data_rows, start=start):
+        try:
+            probe = "".join(row[:3])  # CSV rows are text: one join answers "blank?" and "total?" mostly
+        except TypeError:
+            probe = "".join(c for c in row[:3] if c.__class__ is str)
+        if not probe.strip() and not any(c not in (None, "") and str(c).strip() for c in row):
+            pending.append(number)
+            continue
+        if pending:
+            table.skipped.extend((n, "blank", "") for n in pending)
+            pending = []
+        label = _total([cell_text(c) for c in row[:3]]) if "计" in probe or "其中" in probe else None
+        if label:
+            table.skipped.append((number, "total", label))
+        else:
+            count += 1
+    table.rows = [(0, [])] * count
 
 
 def _total(cells: list[str]) -> str | None:
+    """The total word (合计, 小计, 其中 …) one of the first three cells ends with; looked for only when
+    they hold 计 or 其中, so ordinary rows cost one join."""
     for cell in cells[:3]:
         label = is_total_label(cell)
         if label:
@@ -109,29 +129,25 @@ def _table(raw_rows, encoding: str | None, *, merges=(), count_only: bool = Fals
         grid = head + rows
         fill_merges(grid, [m for m in merges if m[1][0] >= SCAN])
     width = len(headers)
-    pending: list[int] = []  # blank rows are reported only when a data row follows them
     data_rows = chain(head[last + 1:], rows)
+    if count_only:
+        _count(table, data_rows, last + 2)
+        return table
+    pending: list[int] = []  # blank rows are reported only when a data row follows them
     for number, row in enumerate(data_rows, start=last + 2):
-        if count_only and not _maybe_total(row):
-            # An upload's first look counts the data rows without converting their cells.
-            if any(c not in (None, "") and str(c).strip() for c in row):
-                table.skipped.extend((n, "blank", "") for n in pending)
-                pending = []
-                table.rows.append((number, []))
-            else:
-                pending.append(number)
-            continue
         cells = [cell_text(c) for c in row][:width]
         if not any(cells):
             pending.append(number)
             continue
-        table.skipped.extend((n, "blank", "") for n in pending)
-        pending = []
-        label = _total(cells) if _maybe_total(row) else None
+        if pending:
+            table.skipped.extend((n, "blank", "") for n in pending)
+            pending = []
+        probe = "".join(cells[:3])
+        label = _total(cells) if "计" in probe or "其中" in probe else None
         if label:
             table.skipped.append((number, "total", label))
         else:
-            table.rows.append((number, [] if count_only else cells + [""] * (width - len(cells))))
+            table.rows.append((number, cells + [""] * (width - len(cells))))
     return table
 
 

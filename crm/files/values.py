@@ -25,6 +25,8 @@ def amount_wan(text: str) -> Decimal | None:
     >>> amount_wan("1.2亿"), amount_wan("3,000万元"), amount_wan("5000万元人民币"), amount_wan("1,200.5")
     (Decimal('12000.0'), Decimal('3000'), Decimal('5000'), Decimal('1200.5'))
     """
+    if text.isascii() and text.replace(".", "", 1).isdigit():
+        return Decimal(text)  # what the import core hands on: canonical text in 万元
     return amount(text)
 
 
