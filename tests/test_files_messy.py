@@ -92,7 +92,8 @@ def test_date_fields_by_precision():
     with pytest.raises(ValueProblem, match="only the year"):
         normalise_cell("month", "2022年")
     with pytest.raises(ValueProblem, match="typed as a number"):
-        normalise_cell("year", NumberText("2022.1"))
+        normalise_cell("month", NumberText("2022.1"))
+    assert normalise_cell("year", NumberText("2022.1")) == ("2022", None)  # January or October: 2022 either way
 
 
 def messy_xlsx() -> bytes:

@@ -6,8 +6,8 @@ A 台账 rarely starts with its header: a title row (``2022年重点项目台账
 top-left cell only):
 
 * Preamble: in the first rows, a row with a single cell (when the table is wider), a row whose cells
-  all read like ``key：value`` or ``单位…``, or a row that covers less than half the table's width.
-  The header starts at the first other row.
+  all read like ``key：value`` or ``单位…``, or a row that covers less than half the table's width
+  while the next wide row is not data (mostly numbers). The header starts at the first other row.
 * Header band: a cell merged downwards from the header row extends the band to the merge's last
   row; a cell merged across columns is a group when the row below has text under at least two of
   its columns, and the band then includes that row. At most four header rows.
@@ -23,6 +23,7 @@ import re
 
 SCAN = 30          # rows looked at for the header
 MAX_BAND = 4
+_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
 _META = re.compile(r"[:：]|^(单位|填报|制表|编制|填表|统计|报送)")
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col)), 0-based
@@ -46,6 +47,10 @@ def find_band(grid: list[list], merges: list[Merge] = ()) -> tuple[int, int]:
     (0, 0)
     >>> find_band([["", ""], ["重点项目表", ""], ["填报单位：某县", "填报日期：2022年7月"], ["名称", "投资"], ["甲", "1"]])
     (3, 3)
+    >>> find_band([["名称", "", "", "", "投资"], ["甲", 1, 2, 3, "4"]])  # a header with unnamed columns
+    (0, 0)
+    >>> find_band([["名称", "", "", "", "投资"], ["企业名称", "地址", "行业", "代码", "资本"], ["甲", 1, 2, 3, 4]])
+    (1, 1)
     """
     head = grid[:SCAN]
     counts = [sum(1 for v in row if _filled(v)) for row in head]
@@ -60,12 +65,28 @@ def find_band(grid: list[list], merges: list[Merge] = ()) -> tuple[int, int]:
             if not n:
                 continue
             cells = [str(v).strip() for v in row if _filled(v)]
-            meta = all(_META.search(c) for c in cells)
-            if n == 1 or meta or (2 * n < width and 2 * _coverage(row, spans, r) < width):
+            if n == 1 or all(_META.search(c) for c in cells):
                 continue
+            if 2 * n < width and 2 * _coverage(row, spans, r) < width:
+                # A narrow row: a fragment above the table, unless the next wide row is data (numbers),
+                # in which case this was a header with unnamed columns.
+                wide = next((row for row in head[r + 1:] if 2 * sum(1 for v in row if _filled(v)) >= width), [])
+                if not _mostly_numbers(wide):
+                    continue
             first = r
             break
     return first, _band_end(grid, merges, first)
+
+
+def _mostly_numbers(row: list) -> bool:
+    """Whether most filled cells of a row are numbers (a data row, not a header).
+
+    >>> _mostly_numbers(["甲", 1.5, "2,000", ""]), _mostly_numbers(["名称", "投资", "2022年"])
+    (True, False)
+    """
+    cells = [v for v in row if _filled(v)]
+    numbers = sum(1 for v in cells if not isinstance(v, str) or _NUMBER.match(v.strip()))
+    return 2 * numbers > len(cells)
 
 
 def _band_end(grid: list[list], merges: list[Merge], first: int) -> int:

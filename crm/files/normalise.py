@@ -247,7 +247,8 @@ def normalise_cell(kind: str, text: str, unit: str | None = None) -> tuple[str |
     if kind in ("money", "money_signed"):
         value = amount(text, unit, negative=kind == "money_signed")
         return (None if value is None else canonical(value)), None
-    found = date_value(text)
+    # A year field needs no month, so 2022.1 typed as a number (January or October) is still 2022.
+    found = date_value(str(text) if kind == "year" else text)
     if found is None:
         return None, None
     value, precision = found
