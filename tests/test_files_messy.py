@@ -8,9 +8,13 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 import xlwt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from crm.files.normalise import NumberText, ValueProblem, amount, date_value, header_unit, normalise_cell
+from crm.files.normalise import UNITS, NumberText, ValueProblem, amount, date_value, header_unit, normalise_cell
 from crm.files.readers import read_table
+
+FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
 
 @pytest.mark.parametrize("text,unit,expected", [
@@ -22,6 +26,16 @@ from crm.files.readers import read_table
 ])
 def test_amounts_accepted(text, unit, expected):
     assert amount(text, unit) == Decimal(expected)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.decimals(min_value=0, max_value=10**9, places=2), st.sampled_from(list(UNITS)), st.booleans())
+def test_any_written_amount_reads_back_in_wan(value, unit, grouped):
+    written = f"{value:,}" if grouped else f"{value}"
+    assert amount(written + unit) == value * UNITS[unit]
+    assert amount(written, unit) == value * UNITS[unit]  # the same figure under a header naming the unit
+    assert amount(f"({written})", unit) == -value * UNITS[unit]
+    assert amount(written.translate(FULL_WIDTH) + unit) == value * UNITS[unit]
 
 
 @pytest.mark.parametrize("text", ["", "-", "—", "——", "/", "  "])
