@@ -100,8 +100,36 @@ def test_every_shipped_template_loads_and_the_monthly_report_has_the_columns_use
                        "计划开工时间", "计划竣工时间", "形象进度", "前期手续情况", "是否入统", "项目类别", "所属产业链", "包联领导",
                        "责任单位", "联系人及电话", "建设阶段", "本月进展", "问题和建议"]
     # the keys other features are to register are known now and blank until then
-    assert {"approvals", "month_note", "contact"} <= fields.registered() and set(fields.AWAITING) == {
-        "approvals", "month_note", "contact"}
+    assert {"approvals", "month_note", "contact"} <= fields.registered() and fields.AWAITING == {}
+
+
+def test_approvals_liaison_and_month_note_columns_come_from_their_features(db, lworld, tmp_path):
+    from crm.approvals.services import items_of, set_profile, update_item
+    from crm.teams import services as team_services
+    users, p1, p2 = lworld["users"], lworld["p1"], lworld["p2"]
+    set_profile(db.session, users["a"], p1, {"approval_type": "record", "land_supply": "none", "in_zone": False})
+    first = items_of(db.session, p1.id)[0]
+    update_item(db.session, users["a"], p1, first, {"status": "done", "doc_number": "临发改备〔2026〕1号"})
+    team_services.add_member(db.session, users["a"], p1, {"role": "liaison", "name": "赵联络", "phone": "13800001111"})
+    db.session.execute(ProjectMonth.__table__.update().where(
+        (ProjectMonth.project_id == p2.id) & (ProjectMonth.month == 3)).values(note="路基完成80%"))
+    db.session.commit()
+    for user, phone in ((users["leader"], "13800001111"), (users["b"], "138****1111")):
+        _book, ws, _count = _export(db, user, "monthly_key_projects", tmp_path)
+        cols = _columns(ws)
+        rows = _rows_by_id(ws, cols)
+        if p1.id in rows:  # 乙县 does not see 甲县's projects at all
+            approvals = ws.cell(rows[p1.id], cols["approvals"]).value
+            assert approvals.startswith("已办 1/") and ws.cell(rows[p1.id], cols["contact"]).value == f"赵联络 {phone}"
+            assert ws.cell(rows[p2.id], cols["month_note"]).value == "路基完成80%"
+            assert ws.cell(rows[p2.id], cols["contact"]).value is None  # no 联络员 and no company
+    # The 联络员 replaces the owner company's contact; a masked phone outside the owning units.
+    from crm.ledgers.fields import Context, ProjectIds, field_value_fn
+    from sqlalchemy import select
+    from crm.models import Project
+    ids = ProjectIds([p1.id], select(Project.id).where(Project.id == p1.id))
+    ctx = Context(scope_for(db.session, users["b"]), 2026, 3, "")
+    assert field_value_fn("contact")(db.session, ids, ctx) == {p1.id: "赵联络 138****1111"}
 
 
 def test_monthly_report_read_back_cell_by_cell(db, lworld, tmp_path):
@@ -148,7 +176,7 @@ def test_monthly_report_read_back_cell_by_cell(db, lworld, tmp_path):
     assert one["progress"] == "主体结构施工" and one["stats_status"] == "是" and one["category"] == "产业"
     assert one["leaders"] == "王市长、李副市长" and one["resp_unit"] == "项目甲县" and one["stage"] == "签约"
     assert one["contact"] == "张三 13912345678" and one["problems"] == "电力接入"
-    assert one["approvals"] is None and one["month_note"] is None  # awaiting their features
+    assert one["approvals"] is None and one["month_note"] is None  # no checklist, no note in this fixture
     c = cols["planned_start"]
     assert ws.cell(p1, c).is_date and ws.cell(p1, c).number_format == 'yyyy"年"m"月"'
     assert ws.cell(p1, cols["total_investment"]).number_format == "#,##0.00"

@@ -7,10 +7,9 @@ field may filter with ``IN (subquery)`` instead of a long literal list. A functi
 parameter also gets the export's :class:`Context` (scope, period) — the contact field needs the scope to
 mask phone numbers of other units.
 
-Features built beside this one register their own value and replace the fallback registered here:
-``approvals`` (前期手续情况, from the approvals checklist), ``month_note`` (本月进展, a reporting round's
-narrative) — both blank until registered — and ``contact`` (联系人及电话: the 专班's 联络员; until then the
-owner company's first contact).
+Registered here: ``leaders`` (包联领导, city before county), ``contact`` (联系人及电话: the 专班's 联络员,
+else the owner company's first contact), ``problems`` (问题和建议: the open problems), ``approvals``
+(前期手续情况, from the approvals checklist) and ``month_note`` (本月进展, the month's note).
 """
 from __future__ import annotations
 
@@ -20,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from crm.models import Contact, Problem, Project, ProjectLeader, User
+from crm.models import Contact, Problem, Project, ProjectLeader, ProjectMonth, ProjectTeamMember, User
 from crm.security.scope import Scope, mask_phone
 
 __all__ = ["Context", "ProjectIds", "SqlField", "register_field", "field_value_fn", "registered", "AWAITING"]
@@ -69,10 +68,8 @@ class SqlField:
 
 _FIELDS: dict[str, Callable] = {}
 _WITH_CONTEXT: set[str] = set()
-#: Keys whose real source is another feature's; the fallback here stands in until it registers.
-AWAITING = {"approvals": "前期手续情况 — the approvals checklist (blank until registered)",
-            "contact": "联系人及电话 — the 专班's 联络员 (until then the owner company's first contact)",
-            "month_note": "本月进展 — the month's narrative of a reporting round (blank until registered)"}
+#: Keys whose source is still to come (none: every column of the shipped templates has one).
+AWAITING: dict[str, str] = {}
 
 
 def register_field(key: str, fn: Callable) -> None:
@@ -116,32 +113,58 @@ def _joined(rows, _ctx: Context, sep: str = "、") -> dict[int, str]:
     return {k: sep.join(v) for k, v in out.items()}
 
 
-def _contact_statement(ids: Select, _ctx: Context) -> Select:
-    return (select(Project.id, Contact.name, Contact.phone, Contact.owner_unit_id)
-            .join(Contact, Contact.company_id == Project.company_id)
-            .where(Project.id.in_(ids)).order_by(Project.id, Contact.id))
-
-
-def _contact_collect(rows, ctx: Context) -> dict[int, str]:
-    """The first contact of the owner company; the phone masked outside the contact's unit (DESIGN.md §3)."""
-    out: dict[int, str] = {}
-    scope = ctx.scope
-    for project_id, name, phone, owner_unit in rows:
-        if project_id in out:
-            continue
-        if phone and not (scope.sees_all or owner_unit in scope.unit_ids):
-            phone = mask_phone(phone)
-        out[project_id] = f"{name} {phone}" if phone else name
-    return out
-
-
 def _problems_statement(ids: Select, _ctx: Context) -> Select:
     return (select(Problem.project_id, Problem.title).where(Problem.project_id.in_(ids), Problem.status != "closed")
             .order_by(Problem.project_id, Problem.deadline.is_(None), Problem.deadline, Problem.id))
 
 
+def _liaison_statement(ids: Select, _ctx: Context) -> Select:
+    """The 专班's 联络员 (a user or an outside person), else the owner company's contacts, one query."""
+    team = (select(ProjectTeamMember.project_id.label("project_id"),
+                   func.coalesce(User.name, ProjectTeamMember.name).label("name"),
+                   func.coalesce(ProjectTeamMember.phone, User.phone).label("phone"),
+                   Project.resp_unit_id.label("unit_a"), ProjectTeamMember.unit_id.label("unit_b"),
+                   literal(0).label("rank"), ProjectTeamMember.id.label("seq"))
+            .join(Project, Project.id == ProjectTeamMember.project_id)
+            .outerjoin(User, User.id == ProjectTeamMember.user_id)
+            .where(ProjectTeamMember.project_id.in_(ids), ProjectTeamMember.role == "liaison"))
+    company = (select(Project.id, Contact.name, Contact.phone, Contact.owner_unit_id, Contact.owner_unit_id,
+                      literal(1), Contact.id)
+               .join(Contact, Contact.company_id == Project.company_id).where(Project.id.in_(ids)))
+    both = union_all(team, company).subquery()
+    return select(both.c.project_id, both.c.name, both.c.phone, both.c.unit_a, both.c.unit_b).order_by(
+        both.c.project_id, both.c.rank, both.c.seq)
+
+
+def _liaison_collect(rows, ctx: Context) -> dict[int, str]:
+    """First row per project; the phone in full only inside the project's 责任单位 or the person's own unit
+    (for a company contact: its owning unit), as on the project page (DESIGN.md §3)."""
+    out: dict[int, str] = {}
+    scope = ctx.scope
+    for project_id, name, phone, unit_a, unit_b in rows:
+        if project_id in out:
+            continue
+        if phone and not (scope.sees_all or unit_a in scope.unit_ids or unit_b in scope.unit_ids):
+            phone = mask_phone(phone)
+        out[project_id] = f"{name} {phone}" if phone else (name or "")
+    return out
+
+
+def _approvals(session: Session, project_ids) -> dict[int, str]:
+    from crm.approvals.derived import summary_text  # the approvals feature sits beside this one
+    return summary_text(session, project_ids)
+
+
 register_field("leaders", SqlField(_leaders_statement, _joined))
-register_field("contact", SqlField(_contact_statement, _contact_collect))
+register_field("contact", SqlField(_liaison_statement, _liaison_collect))
 register_field("problems", SqlField(_problems_statement, lambda rows, ctx: _joined(rows, ctx, "；")))
-register_field("approvals", lambda _session, _ids: {})
-register_field("month_note", lambda _session, _ids: {})
+register_field("approvals", _approvals)
+
+
+def _month_note_statement(ids: Select, ctx: Context) -> Select:
+    return select(ProjectMonth.project_id, ProjectMonth.note).where(
+        ProjectMonth.project_id.in_(ids), ProjectMonth.year == ctx.year, ProjectMonth.month == ctx.month,
+        ProjectMonth.note.is_not(None))
+
+
+register_field("month_note", SqlField(_month_note_statement, lambda rows, _ctx: dict(rows.all())))

@@ -30,4 +30,5 @@ class ProjectMonth(TimestampMixin, Base):
     funds_other: Mapped[Decimal | None] = mapped_column(money())  # 其他
     stats_status: Mapped[str] = mapped_column(choice("stats_status", STATS_STATUSES), default="none")
     stats_on: Mapped[dt.date | None] = mapped_column(Date)  # 入统日期
-    progress: Mapped[str | None] = mapped_column(Text)  # 形象进度
+    progress: Mapped[str | None] = mapped_column(Text)  # 形象进度: where the works stand
+    note: Mapped[str | None] = mapped_column(Text)  # 本月进展: what happened this month

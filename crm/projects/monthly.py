@@ -37,7 +37,7 @@ __all__ = ["MONEY_FIELDS", "FIELDS", "MAX_AMOUNT", "GridErrors", "grid_statement
            "year_table", "ensure_month"]
 
 MONEY_FIELDS = ("completed", *FUND_SOURCES)
-FIELDS = (*MONEY_FIELDS, "stats_status", "stats_on", "progress")
+FIELDS = (*MONEY_FIELDS, "stats_status", "stats_on", "progress", "note")
 MAX_AMOUNT = Decimal("10000000")  # 万元: a thousand billion yuan is a typing error, not a month's figure
 CENT = Decimal("0.01")
 
@@ -147,6 +147,7 @@ def parse_row(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     if status == "entered" and not on:
         errors["stats_on"] = _l("Enter the date the project entered the statistics (入统).")
     values["progress"] = (str(raw.get("progress") or "").strip()[:2000]) or None
+    values["note"] = (str(raw.get("note") or "").strip()[:2000]) or None
     return values, errors
 
 
@@ -157,7 +158,7 @@ def _shown(value) -> str | None:
 
 
 def _is_empty(values: dict[str, Any]) -> bool:
-    return all(values.get(k) is None for k in (*MONEY_FIELDS, "stats_on", "progress")) \
+    return all(values.get(k) is None for k in (*MONEY_FIELDS, "stats_on", "progress", "note")) \
         and values.get("stats_status", "none") == "none"
 
 

@@ -1,4 +1,4 @@
-"""reporting rounds per unit and month, corrections after the lock
+"""reporting rounds per unit and month, corrections after the lock; 本月进展 on monthly figures
 
 Revision ID: 0014_reporting
 Revises: 0013_project_people
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('project_month', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
     op.create_table('reporting_round',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -82,3 +84,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_reporting_round_unit_id'))
 
     op.drop_table('reporting_round')
+    with op.batch_alter_table('project_month', schema=None) as batch_op:
+        batch_op.drop_column('note')
