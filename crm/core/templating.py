@@ -17,6 +17,7 @@ ADMIN = _l("Data & admin")
 NAV = (
     # (endpoint, label, function, menu): entries of one menu show as a dropdown, in this order
     ("dashboard.index", _l("Dashboard"), "dashboard.view", None),
+    ("kpis.index", _l("Key indicators"), "dashboard.view", None),
     ("companies.index", _l("Companies"), "company.view", None),
     ("mywork.index", _l("My work"), "lead.view", None),
     ("leads.index", _l("Leads"), "lead.view", ATTRACTION),

@@ -63,7 +63,8 @@ def milestones(as_of: dt.date):
     confirmed_start = func.min(case((and_(change.to_stage.in_(CONFIRMED_START), change.review_status == "confirmed"),
                                      change.effective_on)))
     return (select(change.project_id.label("project_id"),
-                   _first(REGISTERED, "dispatch").label("registered_d"), _first(REGISTERED, "confirmed").label("registered_c"),
+                   _first(REGISTERED, "dispatch").label("registered_d"),
+                   _first(REGISTERED, "confirmed").label("registered_c"),
                    _first(STARTED, "dispatch").label("started_d"), confirmed_start.label("started_c"),
                    _first(FINISHED, "dispatch").label("finished_d"), _first(FINISHED, "confirmed").label("finished_c"),
                    _first(PRODUCING, "dispatch").label("producing_d"),
