@@ -38,10 +38,10 @@ def test_page_shows_both_figures_targets_and_exceptions(client, world, login):
     # 投资完成率 through April: 380 + C4's 80 = 460 of 4100 = 11.2195…% → 11.22.
     assert _cell(html, "kpi-investment_completion_rate-value") == "11.22%"
     assert 'data-testid="kpi-investment_completion_rate-schedule"' in html
-    assert all(f'data-testid="kpi-{key}"' in html for key in ("resume_rate", "contract_performance_rate",
-                                                               "funds_arrival_rate", "same_year_start_rate"))
-    assert "N4 道路" in _exceptions(html, "new_start_rate") and "超时限未开工" in _exceptions(html,
-                                                                                       "contract_performance_rate")
+    keys = ("resume_rate", "contract_performance_rate", "funds_arrival_rate", "same_year_start_rate")
+    assert all(f'data-testid="kpi-{key}"' in html for key in keys)
+    assert "N4 道路" in _exceptions(html, "new_start_rate")
+    assert "超时限未开工" in _exceptions(html, "contract_performance_rate")
     assert "<script>" not in html and "style=" not in html
 
 
