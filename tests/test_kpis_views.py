@@ -2,6 +2,7 @@
 lists, the NAV entry, and the investment figure moving when a month's investment is entered in the grid."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -74,7 +75,9 @@ def test_nav_entry_and_permission(client, world, login, make_user):
     login(world["users"]["a"])
     html = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/kpis/"' in html
-    assert client.get("/kpis/").status_code == 200  # defaults: the plan year, today kept inside it
+    html = client.get("/kpis/").get_data(as_text=True)  # defaults: this year, as of today
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the house zone, Asia/Shanghai
+    assert f'name="year" value="{today.year}"' in html and f'value="{today.year}-' in html
 
 
 def test_entering_a_months_investment_moves_the_figure(client, world, login):

@@ -23,8 +23,6 @@ from crm.models import Unit
 from crm.models.projects import PLAN_LISTS
 from crm.security.permissions import requires
 from crm.security.web import current_scope
-from crm.settings import registry
-from crm.settings.core import DEMO_YEAR
 
 bp = Blueprint("kpis", __name__, url_prefix="/kpis")
 
@@ -40,11 +38,14 @@ def _unit() -> int | None:
     return unit_id
 
 
+def _today() -> dt.date:
+    return dt.datetime.now(get_timezone()).date()
+
+
 def _as_of(year: int) -> dt.date:
     raw = request.args.get("as_of", "").strip()
     if not raw:  # today, kept inside the chosen year
-        today = dt.datetime.now(get_timezone()).date()
-        return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+        return min(max(_today(), dt.date(year, 1, 1)), dt.date(year, 12, 31))
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError:
@@ -57,7 +58,8 @@ def _as_of(year: int) -> dt.date:
 @bp.route("/")
 @requires("dashboard.view")
 def index():
-    year = int_arg("year", registry.get(db.session, DEMO_YEAR.key), minimum=2000, maximum=2100)
+    # Today's year by default, as the monthly grid and the project list do, so figures just entered show.
+    year = int_arg("year", _today().year, minimum=2000, maximum=2100)
     plan_list = choice_arg("list", PLAN_LISTS)
     unit_id = _unit()
     as_of = _as_of(year)
