@@ -115,8 +115,8 @@ def test_contract_performance_and_same_year_starts(db, world):
     # Contracts signed 1 Jan..31 Mar 2022: S1, S2, S4 = 3 (S3 is 2021's). Started: S1 (N1), S2 (N2) = 2/3
     # = 66.67%; confirmed S1 only = 33.33%.
     assert _pair(same) == (Decimal("66.67"), Decimal("33.33"))
-    assert [(e.signing_id, e.reason) for e in same.exceptions] == [
-        (s["S2"].id, "unconfirmed_start"), (s["S4"].id, "not_started")]
+    assert [(e.signing_id, e.reason, e.signed_on) for e in same.exceptions] == [
+        (s["S2"].id, "unconfirmed_start", D(2022, 2, 1)), (s["S4"].id, "not_started", D(2022, 3, 5))]
     # By year end S3's 投产 (12-31) falls due and is missed: 5 due, 3 met (60.00%).
     year_end = service.kpis(db.session, 2022, as_of=D(2022, 12, 31))["contract_performance_rate"]
     assert (year_end.dispatch.numerator, year_end.dispatch.denominator) == (3, 5)

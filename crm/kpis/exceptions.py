@@ -163,15 +163,15 @@ def _performance(session, year, as_of, units, scope):
                 continue
             met_d = reached_d is not None and reached_d <= due
             out.append(_contract_exception(row, f"{'unconfirmed' if met_d else 'missed'}_{milestone}",
-                                           overdue=not met_d, due_on=due))
+                                           overdue=not met_d, due_on=due, signed_on=row.signed_on))
     return out[:LIMIT], len(out)
 
 
 def _same_year(session, year, as_of, units, scope):
     rows = _contract_rows(session, year, as_of, units, scope,
                           lambda s: and_(signed_this_year(year, as_of), s.c.started_c.is_(None)))
-    out = [_contract_exception(r, "not_started" if r.started_d is None else "unconfirmed_start", due_on=r.signed_on)
-           for r in rows]
+    out = [_contract_exception(r, "not_started" if r.started_d is None else "unconfirmed_start",
+                               signed_on=r.signed_on) for r in rows]
     return out[:LIMIT], len(out)
 
 

@@ -81,6 +81,7 @@ class KpiException:
     amount: Decimal | None = None     # completed investment or funds, 万元
     plan: Decimal | None = None       # the project's own 序时 plan, 万元
     signing_id: int | None = None
+    signed_on: dt.date | None = None  # the contract's signing date
 
 
 @dataclass(frozen=True)
