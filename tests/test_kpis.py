@@ -7,9 +7,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from crm.kpis import service, targets
+from crm.models import ProjectStageChange
 from crm.security.scope import scope_for
 from tests import kpi_world
 
@@ -123,8 +124,6 @@ def test_contract_performance_and_same_year_starts(db, world):
 
 
 def test_a_returned_move_never_counts_and_confirming_moves_the_confirmed_figure(db, world):
-    from crm.models import ProjectStageChange
-    from sqlalchemy import select
     n4 = world["p"]["N4"]
     change = db.session.scalar(select(ProjectStageChange).where(ProjectStageChange.project_id == n4.id))
     assert change.review_status == "returned"
