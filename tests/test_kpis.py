@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from crm.kpis import service, targets
 from crm.models import ProjectStageChange
 from crm.security.scope import scope_for
+from crm.settings import registry
 from tests import kpi_world
 
 D = dt.date
@@ -231,3 +232,20 @@ def test_zero_denominators_give_no_value(db, world, make_unit):
     with pytest.raises(ValueError):
         service.kpis(db.session, 2022, as_of=D(2023, 1, 1))
     assert service.kpis(db.session, 2022).as_of == D(2022, 12, 31)
+
+
+def test_targets_for_other_indicators_follow_the_selected_list(db, world):
+    rows = [{"indicator": "completion_rate", "list": "all", "checkpoint": "2022-12-31", "value": "60"},
+            {"indicator": "investment_completion_rate", "list": "new", "checkpoint": "2022-06-30", "value": "50"},
+            {"indicator": "new_start_rate", "list": "new", "checkpoint": "2022-06-30", "value": "50"}]
+    registry.set_value(db.session, world["users"]["admin"], "kpi_targets", rows)
+    db.session.commit()
+    report = service.kpis(db.session, 2022, as_of=MARCH)
+    # 竣工率 66.67% as reported against 60% in force: +6.67 points; confirmed 33.33 − 60 = −26.67.
+    assert (report["completion_rate"].target.gap, report["completion_rate"].target.gap_confirmed) == \
+        (Decimal("6.67"), Decimal("-26.67"))
+    assert report["investment_completion_rate"].target is None  # its only row is for the new list
+    new_list = service.kpis(db.session, 2022, "new", as_of=MARCH)
+    # New list: 200 / 1800 = 11.11% against 50%: −38.89 points.
+    assert new_list["investment_completion_rate"].target.gap == Decimal("-38.89")
+    assert new_list["new_start_rate"].target.value == Decimal("50.00")  # the saved table replaced the defaults
