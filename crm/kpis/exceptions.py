@@ -28,7 +28,7 @@ CENT = Decimal("0.01")
 
 def _plan_rows(session: Session, year: int, as_of: dt.date, lists, unit_ids, scope: Scope | None,
                condition, order, limit: int = LIMIT):
-    m, f = milestones(as_of), month_sums(year, as_of)
+    m, f = milestones(as_of, year), month_sums(year, as_of)
     resp = aliased(Unit)
     split = has_split_expr()
     planned = func.coalesce(ProjectYear.planned_investment, 0)

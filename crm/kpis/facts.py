@@ -57,8 +57,14 @@ def _first(stages, basis: str):
     return func.min(case((and_(change.to_stage.in_(stages), _counted(basis)), change.effective_on)))
 
 
-def milestones(as_of: dt.date):
-    """Per project: first date of each milestone by ``as_of``, per 口径 (``*_d`` 调度, ``*_c`` confirmed)."""
+def _in_plan(column, year: int | None):
+    """Only the projects of ``year``'s plan (the table grows with every year's history)."""
+    return [] if year is None else [column.in_(select(ProjectYear.project_id).where(ProjectYear.year == year))]
+
+
+def milestones(as_of: dt.date, plan_year: int | None = None):
+    """Per project: first date of each milestone by ``as_of``, per 口径 (``*_d`` 调度, ``*_c`` confirmed);
+    only the projects of ``plan_year``'s plan when it is given."""
     change = ProjectStageChange
     confirmed_start = func.min(case((and_(change.to_stage.in_(CONFIRMED_START), change.review_status == "confirmed"),
                                      change.effective_on)))
@@ -69,7 +75,8 @@ def milestones(as_of: dt.date):
                    _first(FINISHED, "dispatch").label("finished_d"), _first(FINISHED, "confirmed").label("finished_c"),
                    _first(PRODUCING, "dispatch").label("producing_d"),
                    _first(PRODUCING, "confirmed").label("producing_c"))
-            .where(change.effective_on <= as_of).group_by(change.project_id).subquery("milestones"))
+            .where(change.effective_on <= as_of, *_in_plan(change.project_id, plan_year))
+            .group_by(change.project_id).subquery("milestones"))
 
 
 def month_sums(year: int, as_of: dt.date):
@@ -84,7 +91,8 @@ def month_sums(year: int, as_of: dt.date):
                    func.max(case((and_(this_year, month.completed > 0), 1), else_=0)).label("resumed"),
                    func.max(case((entered, 1), else_=0)).label("entered"))
             # Earlier years' rows only feed the 入统 flag: a project in the statistics stays there.
-            .where(or_(month.year < year, this_year)).group_by(month.project_id).subquery("month_sums"))
+            .where(or_(month.year < year, this_year), *_in_plan(month.project_id, year))
+            .group_by(month.project_id).subquery("month_sums"))
 
 
 def _split_month(k: int):
@@ -137,7 +145,7 @@ def planned_production(year: int):
 
 def plan_totals(session: Session, year: int, as_of: dt.date, lists=None, unit_ids=None) -> dict[int, dict]:
     """Every plan-based numerator and denominator, summed per 责任单位: ``{resp_unit_id: {column: value}}``."""
-    m, f = milestones(as_of), month_sums(year, as_of)
+    m, f = milestones(as_of, year), month_sums(year, as_of)
     new, cont = ProjectYear.plan_list == "new", ProjectYear.plan_list == "continuing"
     resumed, entered = func.coalesce(f.c.resumed, 0) == 1, func.coalesce(f.c.entered, 0) == 1
     planned = ProjectYear.planned_investment
