@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.industry.views import bp as industry_bp
     import crm.industry.views_admin  # noqa: F401 - the admin routes of the same blueprint
     from crm.jobs.views import bp as jobs_bp
+    from crm.kpis.views import bp as kpis_bp
     from crm.leads.board import bp as board_bp
     from crm.leads.mywork import bp as mywork_bp
     from crm.leads.views import bp as leads_bp
@@ -79,7 +80,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, projects_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
                settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp, approvals_bp,
-               ledgers_bp, teams_bp):
+               ledgers_bp, teams_bp, kpis_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC

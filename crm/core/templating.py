@@ -18,6 +18,7 @@ PROJECT_WORK = _l("Key projects")
 NAV = (
     # (endpoint, label, function, menu): entries of one menu show as a dropdown, in this order
     ("dashboard.index", _l("Dashboard"), "dashboard.view", None),
+    ("kpis.index", _l("Key indicators"), "dashboard.view", None),
     ("companies.index", _l("Companies"), "company.view", None),
     ("mywork.index", _l("My work"), "lead.view", None),
     ("leads.index", _l("Leads"), "lead.view", ATTRACTION),

@@ -14,8 +14,14 @@ KPI_INDICATORS = (
     ("resume_rate", _l("Resumption rate")),
     ("start_resume_rate", _l("Start and resumption rate")),
     ("investment_completion_rate", _l("Investment completion rate")),
+    ("completion_rate", _l("Completion rate")),
+    ("production_rate", _l("Production rate")),
+    ("contract_performance_rate", _l("Contract performance rate")),
+    ("funds_arrival_rate", _l("Funds arrival rate")),
+    ("same_year_start_rate", _l("Same-year signing and start rate")),
 )
-PLAN_LIST_CHOICES = (("new", _l("New starts")), ("continuing", _l("Continuing")), ("all", _l("All lists")))
+PLAN_LIST_CHOICES = (("new", _l("New starts")), ("continuing", _l("Continuing")), ("preparing", _l("In preparation")),
+                     ("all", _l("All lists")))
 
 HOME_CITY_CODE = register(SettingDef(
     "home_city_code", "str", "1410", _l("Home city division code"), GROUP_CITY,
