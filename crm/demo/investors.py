@@ -5,8 +5,8 @@ log and signings, and the leads that became the plan's 招商引资 projects.
 The rows keep what the lead services keep (:mod:`crm.leads.services`): a 主办 credit row of 100, a first
 stage row at 线索 and one per move with the seconds spent, the intent key, 暂缓/终止 with a reason and the
 stage left, the last contact and next follow-up from the log, a 保护期 running from the last contact, and
-a 正式合同 on every signed lead. Each lead unit gets an officer to own its leads (see :func:`officers`). Everything is dated by the plan's March
-launch (``as_of``) at the latest.
+a 正式合同 on every signed lead. Each lead unit gets an officer to own its leads (see :func:`officers`).
+Everything is dated by the plan's March launch (``as_of``) at the latest.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from crm.search.pinyin import initials
 
 UTC = dt.timezone.utc
 # Not a werkzeug hash ("method$salt$hash"): check_password_hash answers False for every password.
-UNUSABLE_PASSWORD = "!"
+UNUSABLE_PASSWORD = "!"  # nosec B105 - not a password: a hash no password matches
 EXIT_REASONS = {"paused": "企业投资计划调整，暂缓推进", "ended": "企业选址外地，终止跟进"}
 
 
@@ -126,9 +126,9 @@ def _lead(rnd: random.Random, project: PlanProject | None, as_of: dt.date) -> di
         stage = pick(rnd, t.LEAD_STAGE_WEIGHTS)
         chain = rnd.choice(sorted(t.CHAIN_NAMES)) if rnd.random() < 0.75 else None
         if chain:
-            segment, template, _division = rnd.choice(t.CHAIN_NAMES[chain])
+            segment, template, _unused = rnd.choice(t.CHAIN_NAMES[chain])
         else:
-            segment, (template, _division) = None, rnd.choice(t.OTHER_INDUSTRY)
+            segment, template = None, rnd.choice(t.OTHER_INDUSTRY)[0]
         title = template.format(n=rnd.randint(1, 9))
         amount = Decimal(int(min(2_000_000, max(2000, rnd.lognormvariate(10.3, 1.0)))))
         reported = as_of - dt.timedelta(days=rnd.randint(20, 700))
@@ -149,7 +149,7 @@ def _lead(rnd: random.Random, project: PlanProject | None, as_of: dt.date) -> di
 def load_investors(session: Session, plan: Plan, batch: str, units: dict[str, Unit], people: dict[str, User],
                    segments: dict[tuple[str, int], int]) -> dict[int, Converted]:
     """Companies, leads and their log; answers the converted projects' leads by project serial."""
-    rnd = random.Random(f"chaincrm-demo-investors:{plan.year}:{plan.scale}")
+    rnd = random.Random(f"chaincrm-demo-investors:{plan.year}:{plan.scale}")  # nosec B311 - seeded, reproducible
     converted = sorted((p for p in plan.projects if p.converted), key=lambda p: p.serial)
     stories = [_lead(rnd, p, plan.as_of) for p in converted]
     stories += [_lead(rnd, None, plan.as_of) for _ in range(300 * plan.scale - len(stories))]

@@ -355,7 +355,7 @@ def generate(year: int, scale: int = 1) -> Plan:
     """The plan year ``year`` at ``scale`` (1 = the seed's size)."""
     if scale < 1:
         raise ValueError("the scale is a whole number from 1")
-    rnd = random.Random(f"chaincrm-demo-plan:{year}:{scale}")
+    rnd = random.Random(f"chaincrm-demo-plan:{year}:{scale}")  # nosec B311 - seeded, reproducible
     as_of = dt.date(year, 3, 31)
     projects = _projects(rnd, year, scale)
     _amounts(rnd, projects, scale)
