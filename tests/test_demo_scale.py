@@ -174,9 +174,10 @@ def test_scale_multiplies_counts_and_amounts():
 
 
 def test_the_demo_is_spread_and_keeps_the_services_invariants(session):
+    from crm.attachments.services import path_of
     from crm.demo import data
     from crm.demo.generator import batch_id
-    from crm.models import (AuditRecord, Company, Lead, LeadStageChange, LeadUnit, Problem, Project,
+    from crm.models import (Attachment, AuditRecord, Company, Lead, LeadStageChange, LeadUnit, Problem, Project,
                             ProjectStageChange, Signing, Unit)
     from crm.projects.rules import code_problem
 
@@ -218,9 +219,15 @@ def test_the_demo_is_spread_and_keeps_the_services_invariants(session):
     reviews = set(session.scalars(select(ProjectStageChange.review_status).where(
         ProjectStageChange.to_stage == "started")))
     assert {"confirmed", "pending"} <= reviews
+    # A reviewed move names its evidence: a file attached to its project.
+    reviewed = session.execute(select(ProjectStageChange.project_id, ProjectStageChange.evidence).where(
+        ProjectStageChange.review_status.is_not(None))).all()
+    files = {a.id: a for a in session.scalars(select(Attachment).where(Attachment.entity_type == "project"))}
+    assert reviewed and all(ev and files[ev[0]].entity_id == pid for pid, ev in reviewed)
+    assert path_of(files[reviewed[0][1][0]]).read_bytes().startswith(b"%PDF-1.4")
     latest = session.scalar(select(func.max(ProjectStageChange.effective_on)))
     assert latest <= AS_OF  # nothing happens after the launch
     batches = session.scalars(select(AuditRecord.entity_type).where(
         AuditRecord.action == "bulk_create", AuditRecord.batch_id == batch_id(YEAR, 1))).all()
     assert {"project", "project_year", "project_stage_change", "project_month", "lead", "company", "interaction",
-            "signing", "problem"} <= set(batches)
+            "signing", "problem", "attachment"} <= set(batches)

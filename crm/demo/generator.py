@@ -53,7 +53,8 @@ def load_generated(session: Session, scale: int = 1) -> Plan | None:
                              "database."), "scale")
     plan = generate(year, scale)
     codes = {p.code for p in plan.projects} | {u.code for u in plan.umbrellas}
-    if session.scalar(select(Project.id).where(Project.code.in_(sorted(codes))).limit(1)) is not None:
+    # Compared here rather than in an IN list, which at a large scale passes SQLite's limit on parameters.
+    if codes & set(session.scalars(select(Project.code).where(Project.code.is_not(None)))):
         raise DomainError(_l("Projects with the demo's project codes exist already."), "scale")
     units = {u.name: u for u in session.scalars(select(Unit))}
     people = officers(session, units, batch)

@@ -4,8 +4,9 @@ over a few), their plan memberships, stage history, monthly figures, library ent
 The rows keep what the project services keep (:mod:`crm.projects.services`, :mod:`crm.projects.stages`,
 :mod:`crm.projects.plans`): a valid, unique 投资项目代码; a zone's project with the zone as 责任单位 and
 its county as 属地; a first stage row at 签约, then one per move with the seconds spent; 开工 moves dated
-(effective) and reviewed — confirmed by the city leader, a few still pending; 暂缓 with the stage left and a
-reason; a monthly split adding up to the year's plan. Converted projects carry their lead and 正式合同.
+(effective), with their evidence (:mod:`crm.demo.evidence`) and reviewed — confirmed by the city leader, a
+few still pending; 暂缓 with the stage left and a reason; a monthly split adding up to the year's plan.
+Converted projects carry their lead and 正式合同.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm.demo import templates as t
 from crm.demo.bulk import bulk_insert
+from crm.demo.evidence import attach_evidence
 from crm.demo.investors import Converted
 from crm.demo.plan import Plan, PlanProject
 from crm.models import Problem, Project, ProjectLibrary, ProjectMonth, ProjectStageChange, ProjectYear, Unit, User
@@ -94,6 +96,7 @@ def _stage_rows(p: PlanProject, pid: int, officer: int | None, reviewer: int | N
         rows.append({"project_id": pid, "from_stage": previous, "to_stage": stage, "at": moved, "user_id": officer,
                      "reason": PAUSE_REASON if stage == "paused" else None,
                      "seconds_in_previous": int((moved - at).total_seconds()) if at else None, "effective_on": day,
+                     "evidence": None,
                      "review_status": review, "reviewed_by": reviewer if reviewed else None,
                      "reviewed_at": _at(min(as_of, day + dt.timedelta(days=5)), 16) if reviewed else None})
         previous, at = stage, moved
@@ -127,6 +130,7 @@ def load_projects(session: Session, plan: Plan, batch: str, units: dict[str, Uni
                 "source_meeting": f"{plan.year}年一季度重点项目调度会", "deadline": q["deadline"], "raised_by": None,
                 "created_at": _at(q["raised_on"]), "updated_at": _at(q["raised_on"])})
     bulk_insert(session, ProjectYear, years, batch)
+    attach_evidence(session, changes, {pid: p.code for p, pid in zip(plan.projects, ids)}, plan.year, batch)
     bulk_insert(session, ProjectStageChange, changes, batch)
     bulk_insert(session, ProjectMonth, months, batch)
     bulk_insert(session, ProjectLibrary, libraries, batch)
