@@ -4,7 +4,7 @@
 at its March launch — 1,031 key projects × scale over 临汾's counties, zones and departments, 4,190亿元 in
 all and 907亿元 planned for the year, 521 of them started or resumed (2,139.5亿元, 584亿元) — with the
 招商 pipeline behind it (:mod:`crm.demo.investors`) and the projects' history, figures and problems
-(:mod:`crm.demo.projects`). Deterministic (seeded by year and scale) and idempotent: the load's batch id is
+(:mod:`crm.demo.plan_rows`). Deterministic (seeded by year and scale) and idempotent: the load's batch id is
 derived from the year and scale, so a second load finds it and writes nothing; a load at another scale
 over an existing one is refused, since the two would add up to neither.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crm.core.errors import DomainError
 from crm.demo.investors import load_investors, officers
 from crm.demo.plan import Plan, fingerprint_rows, generate
-from crm.demo.projects import load_projects
+from crm.demo.plan_rows import load_projects
 from crm.models import Chain, Project, ProjectYear, Segment, Unit, User
 from crm.settings import get as get_setting
 
