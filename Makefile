@@ -54,6 +54,7 @@ worker:  ## only the background-job worker (production: run it beside gunicorn)
 bench: setup  ## benchmarks beside their floors; writes docs/BENCHMARKS*.md (BENCH_ARGS=--quick or --postgres)
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
 	$(BIN)/python -m tests.benchmarks.lead_bench $(BENCH_ARGS)
+	$(BIN)/python -m tests.benchmarks.ledger_bench $(BENCH_ARGS)
 	$(BIN)/python -m tests.benchmarks.chains_bench --output docs/BENCHMARKS-chains.md
 
 evaluate: setup  ## the chain engine's evaluation on the atlas chains; writes docs/EVALUATION.md, fails on a miss

@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from crm.approvals.views import bp as approvals_bp
     from crm.attachments.views import bp as attachments_bp
     from crm.auth.views import bp as auth_bp
     from crm.companies.views import bp as companies_bp
@@ -52,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.core.headers import register_headers
     from crm.dashboard.views import bp as dashboard_bp
     from crm.exports.views import bp as exports_bp
+    from crm.factors.views import bp as factors_bp
     from crm.imports.views import bp as imports_bp
     from crm.industry.views import bp as industry_bp
     import crm.industry.views_admin  # noqa: F401 - the admin routes of the same blueprint
@@ -61,11 +63,14 @@ def register_blueprints(app: Flask) -> None:
     from crm.leads.views import bp as leads_bp
     from crm.search.views import bp as search_bp
     from crm.notifications.views import bp as notifications_bp
+    from crm.ledgers.views import bp as ledgers_bp
     from crm.problems.views import bp as problems_bp
     from crm.projects.views import bp as projects_bp
+    from crm.reporting.views import bp as reporting_bp
     from crm.security.permissions import PUBLIC
     from crm.security.web import register_security
     from crm.settings.views import bp as settings_bp
+    from crm.teams.views import bp as teams_bp
     from crm.units.views import bp as units_bp
     from crm.users.views import bp as users_bp
     from crm.visits.views_delegations import bp as delegations_bp
@@ -73,7 +78,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, companies_bp, leads_bp, board_bp, mywork_bp, trips_bp, delegations_bp,
                attachments_bp, notifications_bp, projects_bp, imports_bp, exports_bp, jobs_bp, users_bp, units_bp,
-               settings_bp, search_bp, industry_bp, problems_bp):
+               settings_bp, search_bp, industry_bp, problems_bp, reporting_bp, factors_bp, approvals_bp,
+               ledgers_bp, teams_bp):
         app.register_blueprint(bp)
     register_kinds()
     app.view_functions["static"].permission = PUBLIC
@@ -88,6 +94,7 @@ def register_kinds() -> None:
     import crm.companies.importing  # noqa: F401
     import crm.industry.exporting  # noqa: F401
     import crm.exports.jobs  # noqa: F401
+    import crm.factors.exporting  # noqa: F401
     import crm.imports.jobs  # noqa: F401
     import crm.problems.exporting  # noqa: F401
     import crm.projects.exporting  # noqa: F401

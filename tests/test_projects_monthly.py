@@ -177,6 +177,28 @@ def test_a_row_saved_by_someone_else_meanwhile_is_not_overwritten(client, db, mw
     assert client.post("/projects/monthly?year=2026&month=4", data=data).status_code == 302
 
 
+def test_the_grid_pages_and_a_page_saves_its_own_rows(client, db, mworld, login):
+    user = mworld["users"]["a"]
+    extra = []
+    for i in range(40):  # 42 plan projects in unit a with a1 and a2: a second page of 2
+        project = new_project(db, mworld, name=f"甲县分页项目{i:02d}")
+        plans.set_year(db.session, user, project, 2026, {"plan_list": "continuing"})
+        extra.append(project.id)
+    db.session.commit()
+    login(user)
+    first = client.get("/projects/monthly?year=2026&month=4").get_data(as_text=True)
+    assert first.count('name="project"') == 40 and "1 / 2" in first
+    second = client.get("/projects/monthly?year=2026&month=4&page=2").get_data(as_text=True)
+    ids = [int(v) for v in re.findall(r'name="project" value="(\d+)"', second)]
+    # Names sort 甲县分页项目00…39 before 甲县月报项目一/二: the last page holds a1 and a2.
+    assert sorted(ids) == sorted([mworld["a1"].id, mworld["a2"].id])
+    data = {"csrf_token": csrf_token(second), "project": ids, **{f"c-{i}-completed": "5" for i in ids}}
+    response = client.post("/projects/monthly?year=2026&month=4&page=2", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("page=2")
+    assert db.session.scalar(select(func.count()).select_from(ProjectMonth).where(ProjectMonth.month == 4)) == 2
+    assert client.get("/projects/monthly?year=2026&month=4&page=0").status_code == 400
+
+
 def test_reading_needs_view_and_entering_needs_edit(client, db, mworld, make_user, login):
     login(mworld["users"]["leader"])  # city leader: reads every unit's grid, may not enter
     html = client.get(f"/projects/monthly?year=2026&month=3&unit_id={mworld['units']['b'].id}").get_data(as_text=True)

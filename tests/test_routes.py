@@ -63,6 +63,24 @@ def records(db, make_unit, make_user):
     library = project_services.set_library(db.session, admin, project, "city_key", dt.date(2026, 1, 2), "SZ-1")
     from crm.problems.services import raise_problem
     problem = raise_problem(db.session, admin, project, {"title": "路由测试问题", "deadline": "2026-01-05"})
+    from crm.models.reporting import ReportCorrection, ReportingRound
+    report = ReportingRound(unit_id=unit.id, year=2026, month=3, status="locked")
+    db.session.add(report)
+    db.session.flush()
+    correction = ReportCorrection(round_id=report.id, project_id=project.id, values={"completed": "1"}, reason="路由")
+    db.session.add(correction)
+    from crm.factors import services as factor_services
+    factor_services.set_pool(db.session, admin, {"year": "2026", "kind": "land", "amount": "100"})
+    factor_request = factor_services.create_request(db.session, admin, project,
+                                                    {"year": "2026", "kind": "land", "amount": "30"})
+    factor_services.allocate(db.session, admin, factor_request, {"amount": "10", "doc_no": "路由文号"})
+    from crm.approvals.services import items_of, set_profile
+    set_profile(db.session, admin, project, {"approval_type": "approve", "land_supply": "allocated"})
+    from crm.teams import services as team_services
+    leader = team_services.assign_leader(db.session, admin, project, admin.id, "county")
+    dept = team_services.assign_dept(db.session, admin, project, unit.id)
+    member = team_services.add_member(db.session, admin, project,
+                                      {"role": "liaison", "name": "路由联络员", "phone": "13900000001"})
     db.session.commit()
     return {"chain_id": toy["chain"].id, "segment_id": toy["segments"]["b"].id, "list_id": tl.id,
             "lead_id": lead.id, "conflict_id": conflict.id, "trip_id": trip.id, "delegation_id": delegation.id,
@@ -72,7 +90,10 @@ def records(db, make_unit, make_user):
             "code": "en", "filename": "css/app.css", "admin": admin, "batch_id": batch.id, "job_id": job.id,
             "kind": "companies", "contact_id": contact.id, "stage": "clue",
             "project_id": project.id, "change_id": change.id, "year": 2026, "library_id": library.id,
-            "problem_id": problem.id, "month": 3}
+            "problem_id": problem.id, "month": 3, "round_id": report.id, "correction_id": correction.id,
+            "request_id": factor_request.id, "item_id": items_of(db.session, project.id)[0].id,
+            "template": "monthly_key_projects", "leader_id": leader.id, "dept_id": dept.id,
+            "member_id": member.id}
 
 
 def _rules(app):

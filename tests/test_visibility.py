@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from crm.models import (Chain, Company, Contact, Delegation, Interaction, Lead, LeadUnit, Problem, Project,
-                        ProjectLeader, Segment, Signing, Trip, User)
+from crm.models import (Chain, Company, Contact, Delegation, FactorRequest, Interaction, Lead, LeadUnit, Problem,
+                        Project, ProjectDept, ProjectLeader, ProjectTeamMember, Segment, Signing, Trip, User)
 from crm.security.scope import lead_existence, mask_phone, scope_for
 
 
@@ -54,8 +54,11 @@ def world(db, make_unit, make_user):
         return rec
 
     projects = {"a": project(a), "b": project(b), "b_in_a": project(b, location=a), "b_chain": project(b, None, seg.id),
-                "b_baolian": project(b), "b_problem_for_a": project(b)}
+                "b_baolian": project(b), "b_problem_for_a": project(b), "b_team": project(b), "b_dept": project(b)}
     s.add(ProjectLeader(project_id=projects["b_baolian"].id, user_id=users["baolian"].id, level="city"))
+    s.add(ProjectTeamMember(project_id=projects["b_team"].id, user_id=users["a_officer"].id, unit_id=a.id,
+                            role="member"))  # 专班: the member sees the project, not the member's unit
+    s.add(ProjectDept(project_id=projects["b_dept"].id, unit_id=zone.id))  # 包联部门: its subtree and units above
     problems = {"for_a": Problem(project_id=projects["b_problem_for_a"].id, title="用地", resp_unit_id=a.id),
                 "b": Problem(project_id=projects["b"].id, title="资金", resp_unit_id=b.id)}
     s.add_all(problems.values())
@@ -104,7 +107,9 @@ def test_other_units_leads_show_only_their_existence(db, world):
 
 def test_projects(db, world):
     u, projects = world["users"], world["projects"]
-    assert visible(db, u["a_officer"], Project, projects) == {"a", "b_in_a", "b_problem_for_a"}
+    assert visible(db, u["a_officer"], Project, projects) == {"a", "b_in_a", "b_problem_for_a", "b_team", "b_dept"}
+    assert visible(db, u["a_leader"], Project, projects) == {"a", "b_in_a", "b_problem_for_a", "b_dept"}
+    assert visible(db, u["zone_officer"], Project, projects) == {"b_dept"}
     assert visible(db, u["b_officer"], Project, projects) == set(projects) - {"a"}
     assert visible(db, u["chief"], Project, projects) == {"b_chain"}
     assert visible(db, u["baolian"], Project, projects) == {"b_baolian"}
@@ -117,6 +122,22 @@ def test_problems(db, world):
     assert visible(db, u["b_officer"], Problem, problems) == {"for_a", "b"}  # b sees its project's problem
     assert visible(db, u["zone_officer"], Problem, problems) == set()
     assert visible(db, u["admin"], Problem, problems) == set(problems)
+
+
+def test_factor_requests_follow_their_project(db, world):
+    projects = world["projects"]
+    requests = {name: FactorRequest(project_id=projects[name].id, year=2026, kind="land", amount=10,
+                                    requested_on=dt.date(2026, 3, 1), status="requested")
+                for name in ("a", "b", "b_in_a", "b_chain", "b_baolian")}
+    db.session.add_all(requests.values())
+    db.session.commit()
+    u = world["users"]
+    assert visible(db, u["a_officer"], FactorRequest, requests) == {"a", "b_in_a"}
+    assert visible(db, u["b_officer"], FactorRequest, requests) == set(requests) - {"a"}
+    assert visible(db, u["zone_officer"], FactorRequest, requests) == set()
+    assert visible(db, u["chief"], FactorRequest, requests) == {"b_chain"}
+    assert visible(db, u["baolian"], FactorRequest, requests) == {"b_baolian"}
+    assert visible(db, u["city_leader"], FactorRequest, requests) == set(requests)
 
 
 def test_contact_log_signings_trips_delegations(db, world):
@@ -151,9 +172,27 @@ def test_users_list_is_limited_to_the_unit_subtree(db, world):
     assert visible(db, u["admin"], User, users) == set(users)
 
 
+def test_approvals_follow_the_project(db, world):
+    from crm.approvals.services import set_profile
+    from crm.models import ApprovalItem, ApprovalProfile
+    u, p = world["users"], world["projects"]
+    for key in ("a", "b", "b_in_a"):
+        set_profile(db.session, None, p[key], {"approval_type": "record", "land_supply": "none"})
+    db.session.commit()
+    for model in (ApprovalProfile, ApprovalItem):
+        def sees(user):
+            scope = scope_for(db.session, user)
+            ids = set(db.session.scalars(select(model.project_id).where(scope.condition(model))))
+            return {k for k, rec in p.items() if rec.id in ids}
+        assert sees(u["a_officer"]) == {"a", "b_in_a"}
+        assert sees(u["b_officer"]) == {"b", "b_in_a"}
+        assert sees(u["city_leader"]) == {"a", "b", "b_in_a"}
+
+
 def test_every_model_with_rows_has_a_rule(db, world):
     scope = scope_for(db.session, db.session.get(User, world["users"]["a_officer"].id))
-    for model in (Company, Contact, Lead, Interaction, Signing, Trip, Delegation, Project, Problem, User):
+    for model in (Company, Contact, Lead, Interaction, Signing, Trip, Delegation, Project, Problem, FactorRequest,
+                  User):
         scope.condition(model)
     with pytest.raises(LookupError):
         scope.condition(Chain)

@@ -13,6 +13,7 @@ from crm.security.permissions import ROLE_LABELS, allowed
 
 ATTRACTION = _l("Attraction")
 ADMIN = _l("Data & admin")
+PROJECT_WORK = _l("Key projects")
 
 NAV = (
     # (endpoint, label, function, menu): entries of one menu show as a dropdown, in this order
@@ -23,9 +24,14 @@ NAV = (
     ("board.index", _l("Board"), "lead.view", ATTRACTION),
     ("trips.index", _l("Trips"), "lead.view", ATTRACTION),
     ("delegations.index", _l("Delegations"), "lead.view", ATTRACTION),
-    ("projects.index", _l("Projects"), "project.view", None),
-    ("problems.index", _l("Problems (问题清单)"), "problem.view", None),
+    ("projects.index", _l("Projects"), "project.view", PROJECT_WORK),
+    ("teams.mine", _l("My projects"), "project.view", PROJECT_WORK),
+    ("projects.monthly_grid", _l("Monthly figures"), "project.view", PROJECT_WORK),
+    ("reporting.index", _l("Monthly reports"), "project.view", PROJECT_WORK),
+    ("problems.index", _l("Problems (问题清单)"), "problem.view", PROJECT_WORK),
+    ("factors.index", _l("Inputs (要素保障)"), "project.view", PROJECT_WORK),
     ("industry.index", _l("Chains"), "chain.view", None),
+    ("ledgers.index", _l("Ledgers (台账)"), "export.run", ADMIN),
     ("imports.index", _l("Imports"), "import.run", ADMIN),
     ("users.index", _l("Users"), "users.manage", ADMIN),
     ("units.index", _l("Units"), "units.manage", ADMIN),
@@ -36,16 +42,20 @@ NAV = (
 def nav_menu() -> list[dict]:
     """The navigation the signed-in user may use: links, and dropdowns of the entries sharing a menu.
 
-    An entry is active when the current page belongs to its blueprint; a dropdown when one of its
-    entries is.
+    An entry is active when it is the current page, or else when the current page belongs to its blueprint
+    and no entry is the page itself (two entries of one blueprint: only the page's own lights up); a
+    dropdown is active when one of its entries is.
     """
-    blueprint = (request.endpoint or "").split(".")[0]
+    current = request.endpoint or ""
+    blueprint = current.split(".")[0]
+    exact = any(entry[0] == current for entry in NAV)
     out: list[dict] = []
     menus: dict[str, dict] = {}
     for endpoint, label, function, menu in NAV:
         if not can(function):
             continue
-        link = {"endpoint": endpoint, "label": label, "active": endpoint.split(".")[0] == blueprint}
+        active = endpoint == current if exact else endpoint.split(".")[0] == blueprint
+        link = {"endpoint": endpoint, "label": label, "active": active}
         if menu is None:
             out.append(link)
             continue

@@ -19,6 +19,7 @@ from crm.demo import data
 from crm.demo.chains import load_chains
 from crm.demo.generator import load_generated
 from crm.demo.pipeline import load_pipeline
+from crm.demo.projects import load_projects
 from crm.models import Company, Contact, Unit, User
 from crm.security.passwords import generate_password
 from crm.units.services import create_unit
@@ -109,6 +110,7 @@ def load_demo(session: Session, scale: int = 1) -> str:
     load_companies(session, units)
     load_chains(session)
     load_pipeline(session)
+    load_projects(session)
     load_generated(session, scale)
     _write_credentials(path, creds)
     lines = ["ChainCRM demo — sign in at http://127.0.0.1:5000/login", f"(passwords kept in {path})"]

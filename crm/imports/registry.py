@@ -16,6 +16,9 @@ class Field:
     label: Any                       # lazy Chinese/English label
     aliases: tuple[str, ...] = ()    # header texts that map to it automatically
     required: bool = False
+    # How the import core normalises the cell before the kind sees it (crm.files.normalise.normalise_cell):
+    # text (as it is), money (万元, not negative), money_signed, date (a day), month (a month is enough), year.
+    kind: str = "text"
 
 
 class RowError(ValueError):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm.audit import service as audit
 from crm.core.errors import DomainError
+from crm.files.normalise import ValueProblem, normalise_cell
 from crm.files.readers import ReadError, Table, read_table
 from crm.imports.registry import IMPORT_KINDS, ImportKind, auto_map
 from crm.jobs.service import files_root
@@ -117,8 +118,69 @@ def set_mapping(session: Session, actor, batch: ImportBatch, mapping: dict[str, 
     session.flush()
 
 
+def _column_letter(index: int) -> str:
+    """Excel's name of a 0-based column: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class _Normaliser:
+    """Runs the typed cells of each mapped row through crm.files.normalise; collects errors and notes."""
+
+    def __init__(self, kind: ImportKind, table: Table, columns: dict[int, str]):
+        fields = {f.key: f for f in kind.fields}
+        self.labels = {f.key: str(f.label) for f in kind.fields}
+        self.typed = [(i, key, fields[key].kind, table.unit_of(i), table.headers[i])
+                      for i, key in sorted(columns.items()) if fields[key].kind != "text"]
+        self.month_rows: dict[str, list[int]] = {}
+
+    def __call__(self, row_no: int, mapped: dict[str, str]) -> list[dict]:
+        errors = []
+        for index, key, kind, unit, header in self.typed:
+            text = mapped.get(key)
+            if not text:
+                continue
+            try:
+                value, note = normalise_cell(kind, text, unit)
+            except ValueProblem as exc:
+                mapped.pop(key)
+                errors.append({"field": key, "message": f"{header} {_column_letter(index)}{row_no}: {exc}"})
+                continue
+            mapped[key] = value or ""
+            if note == "month":
+                self.month_rows.setdefault(key, []).append(row_no)
+        return errors
+
+    def notes(self, table: Table) -> list[str]:
+        """What the batch report says about values read with a unit or stored with widened precision."""
+        lines = []
+        for _index, key, kind, unit, header in self.typed:
+            if kind.startswith("money") and unit and unit != "万元":
+                lines.append(str(_l("%(column)s: amounts read in %(unit)s and stored in 万元.", column=header,
+                                    unit=unit)))
+        for key, rows in self.month_rows.items():
+            shown = "、".join(str(n) for n in rows[:20]) + ("…" if len(rows) > 20 else "")
+            lines.append(str(_l("%(field)s: %(n)s values give only the month (rows %(rows)s); the 1st of that "
+                                "month is stored.", field=self.labels[key], n=len(rows), rows=shown)))
+        return lines
+
+
+def _skip_message(reason: str, label: str) -> str:
+    if reason == "total":
+        return str(_l("Skipped: a %(label)s row (totals and breakdowns are not imported).", label=label))
+    return str(_l("Skipped: a blank row inside the table."))
+
+
 def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[int]:
-    """Dry run: check every row and record what applying it would do. Yields rows done."""
+    """Dry run: check every row and record what applying it would do. Yields rows done.
+
+    Typed cells (amounts, dates) are normalised here for every import kind; a cell that cannot be
+    read makes its row an error naming the cell. Total and blank rows are staged as ``skip`` rows.
+    """
     if batch.status not in ("uploaded", "staging", "staged", "failed"):
         raise DomainError(_l("This import was already applied."))
     kind = kind_of(batch)
@@ -127,14 +189,18 @@ def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[
     batch.status, batch.creates, batch.updates, batch.errors = "staging", 0, 0, 0
     session.flush()
     columns = {int(i): k for i, k in (batch.mapping or {}).items()}
+    normaliser = _Normaliser(kind, table, columns)
     seen: dict = {}
     done = 0
     for start in range(0, len(table.rows), chunk):
         part = table.rows[start:start + chunk]
         mapped = [{key: cells[i] for i, key in columns.items() if i < len(cells)} for _n, cells in part]
+        cell_errors = [normaliser(row_no, m) for (row_no, _c), m in zip(part, mapped)]
         prepared = kind.prepare_chunk(session, mapped)
         values = []
-        for (row_no, _cells), p in zip(part, prepared):
+        for (row_no, _cells), p, errors in zip(part, prepared, cell_errors):
+            if errors:
+                p.action, p.errors = "error", errors + p.errors
             if p.action != "error" and p.key is not None:
                 if p.key in seen:
                     p.action = "error"
@@ -149,6 +215,12 @@ def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[
         session.connection().execute(insert(ImportRow.__table__), values)
         done += len(part)
         yield done
+    if table.skipped:
+        session.connection().execute(insert(ImportRow.__table__), [
+            {"batch_id": batch.id, "row_no": row_no, "data": {}, "action": "skip", "target_id": None,
+             "errors": [{"field": None, "message": _skip_message(reason, label)}]}
+            for row_no, reason, label in table.skipped])
+    batch.message = "\n".join(normaliser.notes(table)) or None
     batch.status, batch.staged_at, batch.total_rows = "staged", utcnow(), len(table.rows)
     session.flush()
 
@@ -183,9 +255,9 @@ def revert(session: Session, actor, batch: ImportBatch, *, force: bool = False) 
     return result
 
 
-def error_rows(session: Session, batch: ImportBatch):
+def error_rows(session: Session, batch: ImportBatch, actions: tuple[str, ...] = ("error",)):
     return session.execute(select(ImportRow.row_no, ImportRow.errors, ImportRow.data)
-                           .where(ImportRow.batch_id == batch.id, ImportRow.action == "error")
+                           .where(ImportRow.batch_id == batch.id, ImportRow.action.in_(actions))
                            .order_by(ImportRow.row_no))
 
 

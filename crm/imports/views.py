@@ -96,9 +96,9 @@ def mapping(batch_id: int):
         else:
             db.session.commit()
             return redirect(url_for("imports.batch", batch_id=batch.id))
-    preview = services._read(batch).rows[:5]
-    return render_template("imports/mapping.html", form=form, batch=batch, kind=kind, error=error, preview=preview,
-                           presets=services.presets(db.session, batch.kind))
+    table = services._read(batch)
+    return render_template("imports/mapping.html", form=form, batch=batch, kind=kind, error=error,
+                           preview=table.rows[:5], table=table, presets=services.presets(db.session, batch.kind))
 
 
 @bp.route("/batch/<int:batch_id>")
@@ -108,6 +108,8 @@ def batch(batch_id: int):
     fields = {f.key: f.label for f in services.kind_of(batch).fields}
     return render_template("imports/batch.html", batch=batch, form=FlaskForm(), fields=fields,
                            errors=services.sample_rows(db.session, batch, "error", 200),
+                           skipped=services.sample_rows(db.session, batch, "skip", 200),
+                           skipped_count=services.count_rows(db.session, batch, "skip"),
                            creates=services.sample_rows(db.session, batch, "create", 20),
                            updates=services.sample_rows(db.session, batch, "update", 20))
 
@@ -164,7 +166,7 @@ def errors_csv(batch_id: int):
     columns = [Column(_("Row")), Column(_("Column")), Column(_("Reason"))]
 
     def rows():
-        for row_no, errors, _data in services.error_rows(db.session, batch):
+        for row_no, errors, _data in services.error_rows(db.session, batch, ("error", "skip")):
             for e in errors or []:
                 yield row_no, fields.get(e.get("field"), e.get("field") or ""), e.get("message")
 

@@ -24,6 +24,8 @@ KIND_LABELS = {
     "project_returned": _l("A project's stage change was returned by the reviewer"),
     "problem_assigned": _l("A problem (问题清单) was assigned to your unit"),
     "problem_answered": _l("A problem you assigned was answered"),
+    "report_returned": _l("Your unit's monthly report was returned for changes"),
+    "correction_decided": _l("A correction you asked for on a locked month was decided"),
 }
 
 

@@ -4,9 +4,12 @@ Every row needs a valid code: a code already known updates that project (field b
 the ORM, previous values kept for a revert), a new code creates one through the same service as the
 form. Source, category and nature are read from their Chinese words; units by exact name, the owner
 company by exact name or credit code. Updates are limited to projects the importing user may see.
+Amounts, years and the planned dates (a month is enough: 2022年6月 is stored as 2022-06-01) arrive
+normalised by the import core (crm.files.normalise, docs/IMPORTS.md).
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,14 +35,27 @@ FIELDS = (
     Field("resp_unit", _l("Responsible unit (责任单位)"), ("责任单位",)),
     Field("location_unit", _l("Location unit (属地)"), ("属地", "所属县区", "县区")),
     Field("company", _l("Owner company (业主)"), ("业主单位", "项目业主", "建设单位")),
-    Field("total_investment", _l("Total investment (10k yuan)"), ("总投资", "计划总投资")),
-    Field("start_year", _l("Start year"), ("开工年份", "建设起始年")),
-    Field("end_year", _l("End year"), ("竣工年份", "建设终止年")),
+    Field("total_investment", _l("Total investment (10k yuan)"), ("总投资", "计划总投资", "项目总投资"), kind="money"),
+    Field("start_year", _l("Start year"), ("开工年份", "建设起始年"), kind="year"),
+    Field("end_year", _l("End year"), ("竣工年份", "建设终止年"), kind="year"),
+    # Planned dates: a month is a complete answer for a plan, so 2022年6月 is stored as 2022-06-01.
+    Field("planned_start_on", _l("Planned start of works (a month is enough)"),
+          ("计划开工时间", "计划开工日期", "计划开工"), kind="month"),
+    Field("planned_complete_on", _l("Planned completion (a month is enough)"),
+          ("计划竣工时间", "计划竣工日期", "计划竣工"), kind="month"),
+    Field("planned_production_on", _l("Planned start of production (a month is enough)"),
+          ("计划投产时间", "计划投产日期", "计划投产"), kind="month"),
     Field("content", _l("Construction content (建设内容)"), ("建设内容", "建设规模及内容", "主要建设内容")),
 )
 WORDS = {"source": {v: k for k, v in SOURCES.items()}, "category": {v: k for k, v in CATEGORIES.items()},
          "nature": {v: k for k, v in NATURES.items()}}
 CREATE_NEEDS = ("name", "source", "category", "resp_unit_id")
+DATES = ("planned_start_on", "planned_complete_on", "planned_production_on")
+
+
+def _dates(data: dict[str, Any]) -> dict[str, Any]:
+    """The staged row with its ISO date texts as dates, for the project services."""
+    return {k: (dt.date.fromisoformat(v) if k in DATES and v else v) for k, v in data.items()}
 
 
 class ProjectImport(ImportKind):
@@ -81,15 +97,18 @@ class ProjectImport(ImportKind):
             else:
                 errors.append({"field": "company", "message": str(_l("No single company matches %(name)s.",
                                                                      name=given["company"]))})
-        try:
-            if "total_investment" in given:
-                amount = values.amount_wan(given["total_investment"])
-                data["total_investment"] = str(amount) if amount is not None else None
-            for key in ("start_year", "end_year"):
-                if key in given:
-                    data[key] = values.integer(given[key])
-        except values.ValueProblem as exc:
-            errors.append({"field": "total_investment", "message": str(exc)})
+        # Amounts, years and dates arrive normalised by the import core (crm.files.normalise).
+        for key in ("total_investment", "start_year", "end_year"):
+            if key in given:
+                try:
+                    number = values.amount_wan(given[key]) if key == "total_investment" else values.integer(given[key])
+                except values.ValueProblem as exc:
+                    errors.append({"field": key, "message": str(exc)})
+                else:
+                    data[key] = str(number) if key == "total_investment" else number
+        for key in DATES:
+            if key in given:
+                data[key] = given[key]  # ISO text in the staged row; a date again when applied
         return data, errors
 
     def prepare_chunk(self, session: Session, rows: list[dict[str, str]]) -> list[Prepared]:
@@ -123,7 +142,7 @@ class ProjectImport(ImportKind):
                 if not scope.sees_all and data.get("resp_unit_id") not in scope.unit_ids:
                     raise DomainError(_l("The project with code %(code)s would belong to another unit; it was not "
                                          "imported.", code=data.get("code")))
-                services.create_project(session, actor, data, batch_id=batch.batch_key)
+                services.create_project(session, actor, _dates(data), batch_id=batch.batch_key)
                 created += 1
                 continue
             project = session.get(Project, target_id)
@@ -131,7 +150,7 @@ class ProjectImport(ImportKind):
                 raise DomainError(_l("The project with code %(code)s belongs to another unit; it was not imported.",
                                      code=data.get("code")))
             before = {k: audit._text(getattr(project, k)) for k in data if hasattr(project, k)}
-            services.update_project(session, actor, project, data)
+            services.update_project(session, actor, project, _dates(data))
             session.execute(ImportRow.__table__.update().where(ImportRow.id == row_id)
                             .values(before=before, version_after=project.version_id))
             updated += 1
@@ -169,6 +188,8 @@ def _typed(key: str, text: str | None):
     if text is None:
         return None
     kind = Project.__table__.c[key].type.python_type
+    if kind is dt.date:
+        return dt.date.fromisoformat(text)
     return kind(text) if kind is not str else text
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 
+from crm.approvals.derived import in_preparation_condition
 from crm.companies.listing import BadFilter, bad_param
 from crm.leads.listing import local_today
 from crm.models import Project, ProjectYear, Signing, Unit
@@ -38,6 +39,7 @@ class ProjectFilters:
     resp: int | None = None
     segment: int | None = None
     overdue: str | None = None   # "1" any, or one of OVERDUE_KINDS
+    approvals: str | None = None  # "open": 前期手续未完成 (in 前期 by the approvals checklist)
     sort: str = "updated"
     dir: str = "desc"
     today: dt.date = field(default_factory=local_today)
@@ -76,6 +78,7 @@ def filters_from_args(args: Mapping[str, str], today: dt.date | None = None) -> 
         source=_choice(args, "source", PROJECT_SOURCES), category=_choice(args, "category", PROJECT_CATEGORIES),
         stage=_choice(args, "stage", PROJECT_STAGES), location=_int(args, "location"), resp=_int(args, "resp"),
         segment=_int(args, "segment"), overdue=_choice(args, "overdue", ("1", *OVERDUE_KINDS)),
+        approvals=_choice(args, "approvals", ("open",)),
         sort=_choice(args, "sort", SORT_KEYS, "updated"), dir=_choice(args, "dir", ("asc", "desc"), "desc"),
         **({"today": today} if today else {}))
 
@@ -128,6 +131,8 @@ def _conditions(filters: ProjectFilters, scope_condition) -> list[ColumnElement[
             where.append(column == value)
     if filters.overdue:
         where.append(overdue_condition(filters.today, filters.overdue))
+    if filters.approvals == "open":
+        where.append(in_preparation_condition())
     return where
 
 

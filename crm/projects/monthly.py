@@ -17,12 +17,12 @@ Helpers the KPI work uses:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm.audit import service as audit
@@ -31,13 +31,38 @@ from crm.models import Project, ProjectYear
 from crm.models.monthly import FUND_SOURCES, STATS_STATUSES, ProjectMonth
 from crm.security.scope import Scope
 
-__all__ = ["MONEY_FIELDS", "FIELDS", "MAX_AMOUNT", "GridErrors", "grid_projects", "months_of", "parse_row",
-           "save_grid", "completed", "plan_through", "percent", "year_table", "ensure_month"]
+__all__ = ["MONEY_FIELDS", "FIELDS", "MAX_AMOUNT", "GridErrors", "grid_statement", "grid_projects", "months_of",
+           "parse_row",
+           "save_grid", "seen_token", "register_edit_guard", "edit_refusals", "completed", "plan_through", "percent",
+           "year_table", "ensure_month"]
 
 MONEY_FIELDS = ("completed", *FUND_SOURCES)
 FIELDS = (*MONEY_FIELDS, "stats_status", "stats_on", "progress")
 MAX_AMOUNT = Decimal("10000000")  # 万元: a thousand billion yuan is a typing error, not a month's figure
 CENT = Decimal("0.01")
+
+
+EditGuard = Callable[[Session, Iterable[int], int, int], "dict[int, Any]"]
+EDIT_GUARDS: list[EditGuard] = []
+
+
+def register_edit_guard(guard: EditGuard) -> EditGuard:
+    """A feature above this one (reporting rounds) says which projects' month may not be edited now.
+
+    ``guard(session, project_ids, year, month)`` answers ``{project_id: message}`` for the refused ones."""
+    if guard not in EDIT_GUARDS:
+        EDIT_GUARDS.append(guard)
+    return guard
+
+
+def edit_refusals(session: Session, project_ids: Iterable[int], year: int, month: int) -> dict[int, Any]:
+    """Why each of ``project_ids`` may not take figures for the month (absent when it may)."""
+    ids = list(project_ids)
+    out: dict[int, Any] = {}
+    for guard in EDIT_GUARDS:
+        for project_id, message in guard(session, ids, year, month).items():
+            out.setdefault(project_id, message)
+    return out
 
 
 class GridErrors(DomainError):
@@ -53,14 +78,23 @@ def _check_period(year: int, month: int) -> None:
         raise DomainError(_l("Choose a year between 2000 and 2100 and a month from 1 to 12."))
 
 
-def grid_projects(session: Session, scope: Scope, year: int, unit_ids: Iterable[int] | None = None) -> list:
-    """The projects in ``year``'s plan inside the scope (and, when given, under those units as 责任单位 or
-    属地), with their membership, ordered by name: ``[(project, membership), …]``."""
+def grid_statement(scope: Scope, year: int, unit_ids: Iterable[int] | None = None) -> Select:
+    """``(Project, ProjectYear)`` rows of ``year``'s plan inside the scope (and, when given, under those units as
+    责任单位 or 属地), ordered by name — the grid's rows, paged by the page."""
     stmt = (select(Project, ProjectYear).join(ProjectYear, ProjectYear.project_id == Project.id)
             .where(ProjectYear.year == year, scope.condition(Project)).order_by(Project.name, Project.id))
     if unit_ids is not None:
         ids = sorted(set(unit_ids))
         stmt = stmt.where(or_(Project.resp_unit_id.in_(ids), Project.location_unit_id.in_(ids)))
+    return stmt
+
+
+def grid_projects(session: Session, scope: Scope, year: int, unit_ids: Iterable[int] | None = None,
+                  only: Iterable[int] | None = None) -> list:
+    """The grid's ``[(project, membership), …]``; ``only`` keeps those project ids (a posted page's rows)."""
+    stmt = grid_statement(scope, year, unit_ids)
+    if only is not None:
+        stmt = stmt.where(Project.id.in_(sorted(set(only))))
     return [(project, membership) for project, membership in session.execute(stmt)]
 
 
@@ -171,16 +205,18 @@ def _stale(row: ProjectMonth | None, seen: str, values: dict[str, Any]) -> bool:
 
 def save_grid(session: Session, actor, scope: Scope, year: int, month: int,
               rows: dict[int, dict[str, Any]], unit_ids: Iterable[int] | None = None,
-              seen: dict[int, str] | None = None) -> int:
+              seen: dict[int, str] | None = None, guarded: bool = True) -> int:
     """Save a month's figures for several projects, all or nothing; answers how many rows changed or were made.
 
     Every project must be in the grid (``year``'s plan, inside ``scope``, under ``unit_ids`` when given), else
     DomainError (a forged row);
     any bad cell raises :class:`GridErrors` before anything is written. ``seen`` maps a project to the
     :func:`seen_token` of its row when the grid was shown: a row another user saved since then, with different
-    figures, is refused (error key ``"row"``) rather than overwritten. Imports pass no ``seen``."""
+    figures, is refused (error key ``"row"``) rather than overwritten. Imports pass no ``seen``. A project whose
+    month a registered edit guard refuses (a report already sent or locked) is refused the same way; an approved
+    correction passes ``guarded=False``."""
     _check_period(year, month)
-    allowed = {p.id for p, _m in grid_projects(session, scope, year, unit_ids)}
+    allowed = {p.id for p, _m in grid_projects(session, scope, year, unit_ids, only=rows)}
     if set(rows) - allowed:
         raise DomainError(_l("A project in the grid is not in this year's plan or not yours to enter."))
     parsed, errors = {}, {}
@@ -189,6 +225,9 @@ def save_grid(session: Session, actor, scope: Scope, year: int, month: int,
         parsed[project_id] = values
         errors.update({(project_id, key): message for key, message in bad.items()})
     existing = months_of(session, parsed, year, month)
+    if guarded:
+        for project_id, message in edit_refusals(session, parsed, year, month).items():
+            errors[(project_id, "row")] = message
     if seen is not None:
         for project_id, values in parsed.items():
             if project_id in seen and _stale(existing.get(project_id), seen[project_id], values):

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from crm.attachments import services as attachment_services
 from crm.attachments.registry import Owner, register_owner
 from crm.core.errors import DomainError
-from crm.core.params import int_arg
+from crm.core.params import int_arg, paginate
 from crm.extensions import db
 from crm.models import Project, ProjectYear, Unit
 from crm.models.monthly import FUND_SOURCES, ProjectMonth
@@ -61,12 +61,18 @@ def _unit_ids():
     return (None if scope.sees_all else scope.unit_ids), None
 
 
+GRID_PAGE = 40  # rows per page: a posted page stays well under the form-part limit (12 inputs a row)
+
+
 def _grid_rows(year: int, month: int, unit_ids):
-    pairs = monthly.grid_projects(db.session, current_scope(), year, unit_ids)
-    ids = [p.id for p, _m in pairs]
+    page = paginate(db.session, monthly.grid_statement(current_scope(), year, unit_ids), per_page=GRID_PAGE,
+                    rows=True)
+    ids = [p.id for p, _m in page.items]
     saved = monthly.months_of(db.session, ids, year, month)
     before = monthly.completed(db.session, ids, year, month - 1) if month > 1 else {i: 0 for i in ids}
-    return [{"project": p, "plan": m, "row": saved.get(p.id), "before": before.get(p.id, 0)} for p, m in pairs]
+    page.items = [{"project": p, "plan": m, "row": saved.get(p.id), "before": before.get(p.id, 0)}
+                  for p, m in page.items]
+    return page
 
 
 def _values_of(row: ProjectMonth | None) -> dict:
@@ -82,19 +88,23 @@ def _values_of(row: ProjectMonth | None) -> dict:
 def monthly_grid():
     year, month = _period()
     unit_ids, unit_id = _unit_ids()
-    rows = _grid_rows(year, month, unit_ids)
-    inputs = {r["project"].id: _values_of(r["row"]) for r in rows}
-    return _render_grid(year, month, unit_id, rows, inputs, {})
+    page = _grid_rows(year, month, unit_ids)
+    inputs = {r["project"].id: _values_of(r["row"]) for r in page.items}
+    return _render_grid(year, month, unit_id, page, inputs, {})
 
 
-def _render_grid(year, month, unit_id, rows, inputs, errors, status=200, seen=None):
-    """The grid page; ``seen`` keeps the tokens the user's refused form was shown with (else the saved rows')."""
+def _render_grid(year, month, unit_id, page, inputs, errors, status=200, seen=None):
+    """The grid page (one page of rows); ``seen`` keeps the tokens the user's refused form was shown with (else
+    the saved rows')."""
+    rows = page.items
     units = []
     if current_scope().sees_all:
         units = db.session.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True))
                                    .order_by(Unit.sort, Unit.name)).all()
-    return render_template("projects/monthly_grid.html", year=year, month=month, unit_id=unit_id, rows=rows,
-                           inputs=inputs, errors=errors, seen=seen or {}, units=units, form=ActionForm(formdata=None),
+    closed = monthly.edit_refusals(db.session, [r["project"].id for r in rows], year, month)
+    return render_template("projects/monthly_grid.html", year=year, month=month, unit_id=unit_id, rows=rows, page=page,
+                           inputs=inputs, errors=errors, seen=seen or {}, closed=closed, units=units,
+                           form=ActionForm(formdata=None),
                            fund_labels=FUND_LABELS, stats_labels=STATS_LABELS, funds=FUND_SOURCES,
                            percent=monthly.percent, seen_token=monthly.seen_token), status
 
@@ -133,7 +143,8 @@ def monthly_save():
               "danger")
         return _render_grid(year, month, unit_id, _grid_rows(year, month, unit_ids), inputs, {}, 409)
     flash(_("Monthly figures saved (%(n)s rows changed).", n=changed), "success")
-    return redirect(url_for("projects.monthly_grid", year=year, month=month, unit_id=unit_id))
+    return redirect(url_for("projects.monthly_grid", year=year, month=month, unit_id=unit_id,
+                            page=int_arg("page", None, minimum=1)))
 
 
 @bp.route("/<int:project_id>/monthly/<int:year>/<int:month>")

@@ -38,6 +38,8 @@ FUNCTIONS = {
     "problem.view": _l("View problems (问题清单)"),
     "problem.edit": _l("Raise and work problems"),
     "problem.assign": _l("Assign, send back and close problems (交办, 销号)"),
+    "report.review": _l("Review, return and lock monthly reports; decide corrections"),
+    "factor.allocate": _l("Enter input pools and allocate inputs (要素保障)"),
     "import.run": _l("Import files"),
     "export.run": _l("Export lists"),
     "audit.view": _l("View change history"),
@@ -54,7 +56,7 @@ _WORK = frozenset({"company.edit", "import.run", "lead.edit", "project.edit", "p
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     "admin": _ALL,
     "unit_admin": _READ | {"users.manage", "users.handover"},
-    "city_leader": _READ | {"lead.rule", "project.confirm", "problem.assign"},
+    "city_leader": _READ | {"lead.rule", "project.confirm", "problem.assign", "report.review", "factor.allocate"},
     "county_leader": _READ | {"problem.assign"},
     "manager": _READ | _WORK | {"company.merge", "users.handover", "problem.assign"},
     "officer": _READ | _WORK,

@@ -2,7 +2,8 @@
 
 A scope is computed once per user (per request) from four sources (DESIGN.md §3):
 the user's unit subtree, the chains the user leads as 链长, the projects the
-user is 包联 for, and the problems assigned to the user's unit subtree. City
+user is 包联 for (as 包联领导, as a member of the 专班, or through a 包联部门 in the
+unit subtree), and the problems assigned to the user's unit subtree. City
 leaders and system admins see everything. :meth:`Scope.condition` turns the
 scope into one SQL condition per model, which every list, search, board,
 export and job applies; direct URLs use :meth:`Scope.can_see`. The table in
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
-from crm.models import (Chain, Company, Contact, Delegation, Interaction, Lead, LeadUnit, Problem, Project,
-                        ProjectLeader, ProjectMonth, Segment, Signing, Trip, Unit, User)
+from crm.models import (ApprovalItem, ApprovalProfile, Chain, Company, Contact, Delegation, FactorRequest,
+                        Interaction, Lead, LeadUnit, Problem, Project, ProjectDept, ProjectLeader, ProjectMonth,
+                        ProjectTeamMember, Segment, Signing, Trip, Unit, User)
 
 ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
 
@@ -69,11 +71,19 @@ class Scope:
     def project_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
             return true()
-        baolian = select(ProjectLeader.project_id).where(ProjectLeader.user_id == self.user_id)
-        assigned = select(Problem.project_id).where(self._units(Problem.resp_unit_id))
-        return or_(self._units(Project.resp_unit_id), self._units(Project.location_unit_id),
-                   Project.segment_id.in_(self._segments_led()), Project.id.in_(baolian),
-                   Project.id.in_(assigned))
+        # As for leads: one IN over a UNION, so each source is looked up through its own index. The
+        # project and problem are aliases, never correlated with an outer query on the same table
+        # (problem_condition nests this inside a query on problems).
+        inner, problem = aliased(Project), aliased(Problem)
+        visible = union(
+            select(inner.id).where(self._units(inner.resp_unit_id)),
+            select(inner.id).where(self._units(inner.location_unit_id)),
+            select(inner.id).where(inner.segment_id.in_(self._segments_led())),
+            select(ProjectLeader.project_id).where(ProjectLeader.user_id == self.user_id),  # 包联领导
+            select(ProjectDept.project_id).where(self._units(ProjectDept.unit_id)),  # 包联部门
+            select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == self.user_id),  # 专班
+            select(problem.project_id).where(self._units(problem.resp_unit_id)))
+        return Project.id.in_(visible)
 
     def problem_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
@@ -85,6 +95,17 @@ class Scope:
         if self.sees_all:
             return true()
         return ProjectMonth.project_id.in_(select(Project.id).where(self.project_condition()))
+
+    def factor_request_condition(self) -> ColumnElement[bool]:
+        if self.sees_all:
+            return true()
+        return FactorRequest.project_id.in_(select(Project.id).where(self.project_condition()))
+
+    def approval_condition(self, model) -> ColumnElement[bool]:
+        """A project's approval profile and checklist items: whoever sees the project."""
+        if self.sees_all:
+            return true()
+        return model.project_id.in_(select(Project.id).where(self.project_condition()))
 
     def interaction_condition(self) -> ColumnElement[bool]:
         if self.sees_all:
@@ -113,7 +134,9 @@ class Scope:
         conditions = {
             Lead: self.lead_condition, Project: self.project_condition, Problem: self.problem_condition,
             Interaction: self.interaction_condition, Signing: self.signing_condition,
-            ProjectMonth: self.project_month_condition,
+            ProjectMonth: self.project_month_condition, FactorRequest: self.factor_request_condition,
+            ApprovalProfile: lambda: self.approval_condition(ApprovalProfile),
+            ApprovalItem: lambda: self.approval_condition(ApprovalItem),
         }
         try:
             return conditions[model]()

@@ -25,7 +25,7 @@ TYPES = ("str", "int", "float", "bool", "choices", "table", "mapping")
 class Column:
     key: str
     label: Any
-    type: str = "str"           # str, int, float, date, choice
+    type: str = "str"           # str, int, float, date, choice, multi (several of the choices), bool
     choices: tuple = ()
 
 
@@ -42,7 +42,8 @@ class SettingDef:
     minimum: float | None = None
     maximum: float | None = None
     # For "mapping": a feature's own validator (raw dict → stored dict, DomainError when refused) and
-    # the endpoint of the feature's page that edits the whole mapping at once.
+    # the endpoint of the feature's page that edits the whole mapping at once. For "table": an optional
+    # check of the whole list of validated rows (unique keys, …), answering the rows to store.
     validator: Any = None
     edit_endpoint: str | None = None
 
@@ -72,9 +73,26 @@ def _number(kind, raw, label):
         raise DomainError(_l("%(label)s: %(value)s is not a number", label=label, value=raw)) from None
 
 
+def _multi(column: Column, raw: Any, where) -> list[str]:
+    """Several of the column's choices: a list, or text separated by commas; kept in the choices' order."""
+    values = raw if isinstance(raw, (list, tuple)) else str(raw or "").replace("，", ",").split(",")
+    picked = {str(v).strip() for v in values if str(v).strip()}
+    if not picked:
+        raise DomainError(_l("%(where)s: choose at least one", where=where))
+    allowed = [c for c, _ in column.choices]
+    bad = sorted(picked - set(allowed))
+    if bad:
+        raise DomainError(_l("%(where)s: %(value)s is not one of the choices", where=where, value=", ".join(bad)))
+    return [c for c in allowed if c in picked]
+
+
 def _cell(column: Column, raw: Any, row_no: int) -> Any:
-    text = "" if raw is None else str(raw).strip()
     where = _l("row %(n)s, %(col)s", n=row_no, col=column.label)
+    if column.type == "bool":
+        return raw is True or str(raw or "").strip().lower() in ("1", "true", "on", "yes")
+    if column.type == "multi":
+        return _multi(column, raw, where)
+    text = "" if raw is None else str(raw).strip()
     if text == "":
         raise DomainError(_l("%(where)s: a value is needed", where=where))
     if column.type == "int":
@@ -124,7 +142,7 @@ def validate(definition: SettingDef, raw: Any) -> Any:
     rows = []
     for i, row in enumerate(raw or [], start=1):
         rows.append({c.key: _cell(c, row.get(c.key), i) for c in definition.columns})
-    return rows
+    return definition.validator(rows) if definition.validator is not None else rows
 
 
 def set_value(session: Session, actor, key: str, raw: Any) -> Any:

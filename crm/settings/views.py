@@ -29,6 +29,14 @@ def index():
     return render_template("settings/index.html", groups=_groups(), values=values)
 
 
+def _submitted_cell(column, name: str):
+    if column.type == "multi":
+        return [v for v in request.form.getlist(name) if v.strip()]
+    if column.type == "bool":
+        return request.form.get(name) == "1"
+    return request.form.get(name, "").strip()
+
+
 def _submitted(definition):
     if definition.type == "bool":
         return request.form.get("value") == "1"
@@ -42,7 +50,7 @@ def _submitted(definition):
     for i in range(min(count, 500)):
         if request.form.get(f"row-{i}-delete"):
             continue
-        row = {c.key: request.form.get(f"row-{i}-{c.key}", "").strip() for c in definition.columns}
+        row = {c.key: _submitted_cell(c, f"row-{i}-{c.key}") for c in definition.columns}
         if any(row.values()):
             rows.append(row)
     return rows

@@ -1,0 +1,1 @@
+"""前期手续: approval profiles, checklists from the template setting, and what they say about 前期."""
