@@ -43,11 +43,16 @@ def create_admin(username: str, name: str, unit_name: str | None, password: str)
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
+@click.option("--scale", type=click.IntRange(1, 100), default=1, show_default=True,
+              help="Multiply the generated plan year's projects, leads and amounts (1 = the seed city's size).")
+def demo_load(scale: int) -> None:
     """Load the demo (idempotent) and print how to sign in."""
     from crm.demo.loader import load_demo
 
-    credentials = load_demo(db.session)
+    try:
+        credentials = load_demo(db.session, scale)
+    except DomainError as err:
+        raise click.ClickException(str(err.message)) from None
     db.session.commit()
     click.echo(credentials)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from crm.companies.services import create_company
 from crm.demo import data
 from crm.demo.chains import load_chains
+from crm.demo.generator import load_generated
 from crm.demo.pipeline import load_pipeline
 from crm.demo.projects import load_projects
 from crm.models import Company, Contact, Unit, User
@@ -100,8 +101,8 @@ def load_companies(session: Session, units: dict[str, Unit]) -> None:
     session.flush()
 
 
-def load_demo(session: Session) -> str:
-    """Load everything; return the sign-in text to print."""
+def load_demo(session: Session, scale: int = 1) -> str:
+    """Load everything (the generated plan year at ``scale``); return the sign-in text to print."""
     path = credentials_path()
     creds = _read_credentials(path)
     units = load_units(session)
@@ -110,6 +111,7 @@ def load_demo(session: Session) -> str:
     load_chains(session)
     load_pipeline(session)
     load_projects(session)
+    load_generated(session, scale)
     _write_credentials(path, creds)
     lines = ["ChainCRM demo — sign in at http://127.0.0.1:5000/login", f"(passwords kept in {path})"]
     lines += [f"  {username:<12} {creds[username]:<20} {name}" for username, name, _u, _r in data.USERS]
