@@ -103,7 +103,7 @@ def _target(stages, dispatch: Figure, confirmed: Figure, as_of, past: dict | Non
     force = staged_targets.in_force(stages, as_of)
     passed = staged_targets.last_passed(stages, as_of)
     extra = {}
-    if passed is not None and past is not None:
+    if passed is not None and past is not None and passed.checkpoint in past:
         then_d, then_c = past[passed.checkpoint]
         extra = {"passed_checkpoint": passed.checkpoint, "passed_target": passed.value,
                  "passed_value": then_d.value, "passed_value_confirmed": then_c.value,

@@ -3,6 +3,7 @@ from crm.models.approvals import ApprovalItem, ApprovalProfile
 from crm.models.base import Base
 from crm.models.chains import (Chain, CompanySegment, Segment, SegmentLink, SupplyLink, TargetList,
                                TargetListItem)
+from crm.models.closing import PeriodClose, ProjectSnapshot, UnitSnapshot
 from crm.models.company import Company, CompanySignal, Contact
 from crm.models.factors import FactorAllocation, FactorPool, FactorRequest
 from crm.models.files import ImportBatch, ImportPreset, ImportRow
@@ -27,4 +28,5 @@ __all__ = [
     "ProjectDept", "ProjectMonth", "ProjectStageChange", "ProjectTeamMember", "ProjectYear", "ClusterMember",
     "Division", "Industry", "AuditRecord",
     "Job", "Setting", "ImportBatch", "ImportPreset", "ImportRow", "ReportCorrection", "ReportingRound",
+    "PeriodClose", "ProjectSnapshot", "UnitSnapshot",
 ]

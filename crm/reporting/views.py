@@ -23,7 +23,8 @@ from crm.projects import monthly
 from crm.projects.forms import ActionForm
 from crm.projects.listing import local_today
 from crm.projects.views_monthly import FUND_LABELS, STATS_LABELS
-from crm.reporting import corrections, overview, rounds
+from crm.kpis import snapshots
+from crm.reporting import closing, corrections, overview, rounds
 from crm.security.permissions import requires
 from crm.security.web import current_scope, get_visible_or_404
 
@@ -68,6 +69,7 @@ def index():
     return render_template("reporting/index.html", year=year, month=month, rows=rows,
                            chase=overview.chase_list(rows), due=rounds.due_date(db.session, year, month),
                            labels=rounds.STATUS_LABELS, form=ActionForm(formdata=None),
+                           closed=snapshots.period(db.session, year, month),
                            may_send={r.unit_id: rounds.may_send(db.session, current_user, r.unit_id) for r in rows})
 
 
@@ -86,6 +88,26 @@ def send(unit_id: int, year: int, month: int):
     else:
         db.session.commit()
         flash(_("The month's report was sent."), "success")
+    return redirect(url_for("reporting.index", year=year, month=month))
+
+
+@bp.route("/close/<int:year>/<int:month>", methods=["POST"])
+@requires("report.review")
+def close(year: int, month: int):
+    """封账: lock the approved rounds and freeze the month's figures."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        _found, unsent = closing.close_month(db.session, current_user, year, month, today=local_today(),
+                                             note=request.form.get("note"))
+    except DomainError as err:
+        _fail(err)
+    else:
+        db.session.commit()
+        flash(_("%(year)s-%(month)02d is closed: reports and rankings of the period now read its frozen figures.",
+                year=year, month=month), "success")
+        if unsent:
+            flash(_("Closed without a report from: %(units)s.", units="、".join(unsent)), "warning")
     return redirect(url_for("reporting.index", year=year, month=month))
 
 

@@ -1,0 +1,180 @@
+"""Monthly close (封账): freeze the KPI sums per unit and the figures per project at a month's end, then
+answer the KPIs of a closed period from those snapshots, so reports and rankings quoting "截至X月底" never
+drift when figures are corrected later; 环比 and 同比 compare closed periods.
+
+:func:`take` stores, for the month's last day D, the sums of :mod:`crm.kpis.facts` per 责任单位 and plan
+list (and per signing unit for contracts) and one row per plan project. :func:`closed_kpis` and
+:func:`closed_kpis_by_unit` then add the snapshot rows of each unit's subtree and apply the same formulas
+(:func:`crm.kpis.service.figures`) as the live service. A staged target's passed checkpoint is judged on
+the period closed at that checkpoint, when there is one. Services flush, never commit.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.orm import Session
+
+from crm.audit import service as audit
+from crm.core.errors import DomainError
+from crm.kpis import service
+from crm.kpis.facts import (CONTRACT_COLUMNS, PLAN_COLUMNS, contract_totals, milestones, month_sums, plan_totals,
+                            to_decimal)
+from crm.kpis.results import INDICATORS, KpiReport, points
+from crm.models import PeriodClose, Project, ProjectSnapshot, ProjectYear, UnitSnapshot
+from crm.models.monthly import ProjectMonth
+from crm.models.projects import PLAN_LISTS
+
+__all__ = ["month_end", "take", "periods", "period", "closed_kpis", "closed_kpis_by_unit", "compare"]
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _text(value) -> str:
+    return str(value if value is not None else 0)
+
+
+def _project_rows(session: Session, close: PeriodClose) -> list[dict]:
+    year, as_of = close.year, close.as_of
+    m, f = milestones(as_of, year), month_sums(year, as_of)
+    pm = ProjectMonth
+    this_month = (select(pm.project_id, pm.completed).where(pm.year == year, pm.month == close.month)
+                  .subquery("this_month"))
+    total = (select(pm.project_id, func.sum(pm.completed).label("completed"))
+             .where((pm.year < year) | and_(pm.year == year, pm.month <= close.month))
+             .group_by(pm.project_id).subquery("since_start"))
+    stmt = (select(Project.id, Project.resp_unit_id, ProjectYear.plan_list, Project.stage, Project.total_investment,
+                   ProjectYear.planned_investment, this_month.c.completed, f.c.completed, total.c.completed,
+                   f.c.funds, m.c.started_d, m.c.started_c, f.c.resumed, f.c.entered)
+            .select_from(ProjectYear).join(Project, Project.id == ProjectYear.project_id)
+            .outerjoin(m, m.c.project_id == Project.id).outerjoin(f, f.c.project_id == Project.id)
+            .outerjoin(this_month, this_month.c.project_id == Project.id)
+            .outerjoin(total, total.c.project_id == Project.id)
+            .where(ProjectYear.year == year).order_by(Project.id))
+    rows = []
+    for (pid, unit_id, plan_list, stage, total_inv, planned, month_done, ytd, since, funds, started, started_c,
+         resumed, entered) in session.execute(stmt):
+        rows.append({"close_id": close.id, "project_id": pid, "resp_unit_id": unit_id, "plan_list": plan_list,
+                     "stage": stage, "total_investment": total_inv, "planned": planned,
+                     "completed_month": month_done, "completed_ytd": None if ytd is None else to_decimal(ytd),
+                     "completed_total": None if since is None else to_decimal(since),
+                     "funds_ytd": None if funds is None else to_decimal(funds), "started_on": started,
+                     "started_confirmed_on": started_c, "resumed": bool(resumed), "entered": bool(entered)})
+    return rows
+
+
+def take(session: Session, actor, year: int, month: int, note: str | None = None) -> PeriodClose:
+    """封账: freeze the month. A month is closed once, after it has ended."""
+    if not 2000 <= year <= 2100 or not 1 <= month <= 12:
+        raise DomainError(_l("Choose a year between 2000 and 2100 and a month from 1 to 12."))
+    if period(session, year, month) is not None:
+        raise DomainError(_l("%(year)s-%(month)02d is closed already; its figures stand.", year=year, month=month))
+    close = PeriodClose(year=year, month=month, as_of=month_end(year, month), closed_by=getattr(actor, "id", None),
+                        note=(note or "").strip()[:200] or None)
+    session.add(close)
+    session.flush()
+    units = []
+    for plan_list in PLAN_LISTS:
+        for unit_id, sums in plan_totals(session, year, close.as_of, (plan_list,), None).items():
+            units.append({"close_id": close.id, "kind": "plan", "unit_id": unit_id, "plan_list": plan_list,
+                          "sums": {k: _text(sums[k]) for k in PLAN_COLUMNS}})
+    for unit_id, sums in contract_totals(session, year, close.as_of).items():
+        units.append({"close_id": close.id, "kind": "contract", "unit_id": unit_id, "plan_list": None,
+                      "sums": {k: _text(sums[k]) for k in CONTRACT_COLUMNS}})
+    if units:
+        session.execute(insert(UnitSnapshot), units)
+    projects = _project_rows(session, close)
+    if projects:
+        session.execute(insert(ProjectSnapshot), projects)
+    audit.record_event(session, actor, "state", "period_close", close.id, field="closed",
+                       new=f"{year}-{month:02d} · {len(projects)}")
+    session.flush()
+    return close
+
+
+def periods(session: Session, year: int | None = None) -> list[PeriodClose]:
+    """Closed periods, newest first."""
+    stmt = select(PeriodClose).order_by(PeriodClose.year.desc(), PeriodClose.month.desc())
+    if year is not None:
+        stmt = stmt.where(PeriodClose.year == year)
+    return list(session.scalars(stmt))
+
+
+def period(session: Session, year: int, month: int) -> PeriodClose | None:
+    return session.scalar(select(PeriodClose).where(PeriodClose.year == year, PeriodClose.month == month))
+
+
+def _sums(session: Session, close: PeriodClose, kind: str, lists) -> dict[int, list[dict]]:
+    stmt = select(UnitSnapshot.unit_id, UnitSnapshot.sums).where(UnitSnapshot.close_id == close.id,
+                                                                 UnitSnapshot.kind == kind)
+    if kind == "plan" and lists is not None:
+        stmt = stmt.where(UnitSnapshot.plan_list.in_(sorted(lists)))
+    out: dict[int, list[dict]] = {}
+    for unit_id, sums in session.execute(stmt):
+        out.setdefault(unit_id, []).append({k: Decimal(v) for k, v in sums.items()})
+    return out
+
+
+def _figures_for(plan: dict[int, list[dict]], contract: dict[int, list[dict]], tree: set[int] | None, as_of):
+    def rows(by_unit):
+        return [r for unit_id, group in by_unit.items() if tree is None or unit_id in tree for r in group]
+    return service.figures(service._add(rows(plan), PLAN_COLUMNS), service._add(rows(contract), CONTRACT_COLUMNS),
+                           as_of)
+
+
+def _checkpoint_closes(session: Session, stages: dict, as_of: dt.date) -> dict[dt.date, PeriodClose]:
+    out = {}
+    for day in service._passed_dates(stages, as_of):
+        found = period(session, day.year, day.month)
+        if found is not None and found.as_of == day:
+            out[day] = found
+    return out
+
+
+def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable[int | None],
+                        plan_list: str | None = None) -> dict[int | None, KpiReport]:
+    """Each unit's (its subtree's; None: the city's) figures as frozen at the close."""
+    children = service._children(session)
+    trees = {uid: None if uid is None else service._subtree(children, uid) for uid in unit_ids}
+    lists = service._lists(plan_list)
+    stages = service._stages(session, close.year, plan_list)
+
+    def at(found: PeriodClose):
+        plan, contract = _sums(session, found, "plan", lists), _sums(session, found, "contract", lists)
+        return {uid: _figures_for(plan, contract, tree, found.as_of) for uid, tree in trees.items()}
+
+    now = at(close)
+    past = {day: at(found) for day, found in _checkpoint_closes(session, stages, close.as_of).items()}
+    return {uid: KpiReport(close.year, plan_list, uid, close.as_of,
+                           service._indicators(now[uid], stages, close.as_of,
+                                               {d: figs[uid] for d, figs in past.items()}))
+            for uid in trees}
+
+
+def closed_kpis(session: Session, close: PeriodClose, plan_list: str | None = None,
+                unit_id: int | None = None) -> KpiReport:
+    return closed_kpis_by_unit(session, close, [unit_id], plan_list)[unit_id]
+
+
+def compare(session: Session, close: PeriodClose, plan_list: str | None = None,
+            unit_id: int | None = None) -> dict[str, dict]:
+    """环比 (against the previous closed month of the same year) and 同比 (the same month a year before), in
+    percentage points of each indicator's 调度口径 value; None where that period was not closed."""
+    current = closed_kpis(session, close, plan_list, unit_id)
+    previous = period(session, close.year, close.month - 1) if close.month > 1 else None
+    last_year = period(session, close.year - 1, close.month)
+    before = closed_kpis(session, previous, plan_list, unit_id) if previous else None
+    year_ago = closed_kpis(session, last_year, plan_list, unit_id) if last_year else None
+    out = {}
+    for key in INDICATORS:
+        value = current[key].dispatch.value
+        out[key] = {"value": value,
+                    "mom": None if before is None else points(value, before[key].dispatch.value),
+                    "yoy": None if year_ago is None else points(value, year_ago[key].dispatch.value)}
+    return out
