@@ -112,8 +112,12 @@ def load_projects(session: Session, plan: Plan, batch: str, units: dict[str, Uni
     office = units[KEY_OFFICE].id
     for p, pid, row in zip(plan.projects, ids, rows):
         years.append({"project_id": pid, "year": plan.year, "plan_list": p.plan_list, "key_level": p.key_level,
-                      "planned_investment": Decimal(p.planned), "planned_start_month": p.start_month,
-                      "planned_finish_month": p.finish_month, "monthly_plan": p.monthly_plan})
+                      "planned_investment": Decimal(p.planned),
+                      # A start month is a 新开工 project's; a finish month only when the works end this year
+                      # (竣工率's population), the monthly split still runs start..finish.
+                      "planned_start_month": p.start_month if p.plan_list == "new" else None,
+                      "planned_finish_month": p.finish_month if p.end_year == plan.year else None,
+                      "monthly_plan": p.monthly_plan})
         changes += _stage_rows(p, pid, row["owner_id"], reviewer.id if reviewer else None, plan.as_of,
                                p.serial in converted)
         months += [{"project_id": pid, **m, "created_at": _at(dt.date(m["year"], m["month"], 25)),
