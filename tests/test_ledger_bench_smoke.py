@@ -24,7 +24,7 @@ def test_both_sides_write_every_project_and_the_ratio_is_ours_over_the_floor(res
     assert result.met == (result.ratio <= ledger_bench.TARGET)
     assert result.checks["ours_rows"] == result.checks["floor_rows"] == PROJECTS
     assert result.checks["ours_file_rows"] == result.checks["floor_file_rows"] == PROJECTS
-    assert result.checks["statements"] == 5  # projects, months, and the three registry fields with SQL
+    assert result.checks["statements"] == 6  # projects, months, and the four registry fields with SQL
     assert result.problems() == []
 
 

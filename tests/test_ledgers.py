@@ -240,11 +240,12 @@ def test_a_registered_field_fills_its_column_in_one_call(db, lworld, tmp_path):
     def approvals(session, project_ids):
         calls.append(sorted(project_ids))
         return {i: "立项已办；用地在办" for i in project_ids}
+    shipped = fields.field_object("approvals")
     try:
         fields.register_field("approvals", approvals)
         _book, ws, _n = _export(db, lworld["users"]["leader"], "monthly_key_projects", tmp_path)
     finally:
-        fields.register_field("approvals", lambda _session, _ids: {})
+        fields.register_field("approvals", shipped)  # put the approvals feature's field back
     cols = _columns(ws)
     assert calls == [sorted(lworld[k].id for k in ("p1", "p2", "p3"))]
     assert {ws.cell(r, cols["approvals"]).value for r in (7, 8, 9)} == {"立项已办；用地在办"}
