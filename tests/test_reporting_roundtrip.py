@@ -205,7 +205,7 @@ def test_another_month_another_ledger_and_a_locked_round_are_refused_at_upload(d
 
 
 def test_a_file_that_lost_its_properties_and_subtotal_rows_still_imports_without_sending(db, tworld):
-    a1, a2, a3 = tworld["a1"], tworld["a2"], tworld["a3"]
+    a1, a2 = tworld["a1"], tworld["a2"]
     user, unit = tworld["users"]["a"], tworld["units"]["a"]
     buffer = io.BytesIO()
     spec = roundtrip.template()

@@ -5,7 +5,8 @@ its custom properties (another 台账 or another month is refused) or, when WPS/
 hidden key row, which also maps the columns — no mapping page. 总计/小计 rows are skipped by the file
 core and reported. A row is matched by the hidden 系统编号 (``project_id``) AND the 投资项目代码: they
 must name the same project, one of the unit's projects (its 责任单位) in the year's plan and inside the
-user's scope (a project still without a code has a blank code cell). Amounts arrive normalised (``1.2亿``, ``3,000万元``); 是否入统 reads 是/拟入统/否.
+user's scope (a project still without a code has a blank code cell). Amounts arrive normalised
+(``1.2亿``, ``3,000万元``); 是否入统 reads 是/拟入统/否.
 
 Only the columns the file has are taken; the month's other figures stay as saved (a file without the
 到位资金 columns leaves the saved 到位资金 alone). The dry run lists each project's changes (old → new);

@@ -45,8 +45,8 @@ def _fill(data: bytes) -> tuple[bytes, int]:
     return out.getvalue(), len(rows)
 
 
-def test_a_county_fills_and_reimports_its_month_and_a_reviewer_approves_it(new_context, sign_in, tmp_path,
-                                                                            screenshots_dir):
+def test_a_county_fills_and_reimports_its_month_and_a_reviewer_approves_it(
+        new_context, sign_in, tmp_path, screenshots_dir):
     year, month = _period()
     officer = new_context().new_page()
     sign_in(officer, "yd_officer")
