@@ -201,6 +201,11 @@ def test_another_month_another_ledger_and_a_locked_round_are_refused_at_upload(d
         staged(db, tworld, fill(data, {tworld["a1"].id: {"this_month": 7}}))
     assert "锁定" in str(err.value.message)
     db.session.rollback()
+    # Without its properties, a file still tells its month by the 截止日期 line.
+    with pytest.raises(DomainError) as err:
+        staged(db, tworld, fill(data, {}, drop_properties=True), month=3)
+    assert "2026年4月" in str(err.value.message)
+    db.session.rollback()
     assert month_of(db, tworld["a1"]).completed == Decimal("100.00")
 
 

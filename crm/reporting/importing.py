@@ -2,7 +2,8 @@
 
 The upload names the unit and the month (the reporting page fills both in). The file is recognised by
 its custom properties (another 台账 or another month is refused) or, when WPS/Excel dropped them, by its
-hidden key row, which also maps the columns — no mapping page. 总计/小计 rows are skipped by the file
+hidden key row, which also maps the columns — no mapping page (the month is then the one chosen on upload,
+checked against the sheet's 截止日期 line). 总计/小计 rows are skipped by the file
 core and reported. A row is matched by the hidden 系统编号 (``project_id``) AND the 投资项目代码: they
 must name the same project, one of the unit's projects (its 责任单位) in the year's plan and inside the
 user's scope (a project still without a code has a blank code cell). Amounts arrive normalised
@@ -18,6 +19,7 @@ completed investment) leaves nothing written. Unticked, the figures are saved an
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -57,6 +59,7 @@ FIELDS = (
 TO_GRID = {"this_month": "completed", **{k: k for k in FUND_SOURCES}, "stats_status": "stats_status",
            "stats_on": "stats_on", "progress": "progress", "month_note": "note"}
 FROM_GRID = {v: k for k, v in TO_GRID.items()}
+_PERIOD_END = re.compile(r"截止日期[:：]\s*(\d{4})年(\d{1,2})月")
 STATS_WORDS = {"是": "entered", "已入统": "entered", "入统": "entered", "拟入统": "pending", "否": "none",
                "未入统": "none", "": "none", "entered": "entered", "pending": "pending", "none": "none"}
 
@@ -116,7 +119,7 @@ class MonthlyReportImport(ImportKind):
             other = ledgers.templates().get(found)
             raise DomainError(_l("This file is the ledger %(name)s, not the 月报: download the unit's month from "
                                  "the reporting page and fill that in.", name=other.name if other else found), "file")
-        period = props.get("chaincrm_period")
+        period = props.get("chaincrm_period") or _meta_period(table.preamble)
         if period and period != f"{year:04d}-{month:02d}":
             shown = period_text(int(period[:4]), int(period[5:])) if period[:4].isdigit() and \
                 period[5:].isdigit() else period
@@ -285,6 +288,15 @@ class MonthlyReportImport(ImportKind):
         monthly.save_grid(session, actor, scope_for(session, actor), year, month,
                           {t: before for t, before, _d in staged}, unit_ids=[unit_id], guarded=True)
         return {"deleted": 0, "restored": len(staged)}
+
+
+def _meta_period(lines: list[str]) -> str | None:
+    """The month of the 月报's meta line (截止日期：2026年4月30日), when the properties are gone."""
+    for line in lines:
+        found = _PERIOD_END.search(line)
+        if found:
+            return f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+    return None
 
 
 def _int(value, default=None):
