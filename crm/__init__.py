@@ -100,6 +100,7 @@ def register_kinds() -> None:
     import crm.problems.exporting  # noqa: F401
     import crm.projects.exporting  # noqa: F401
     import crm.projects.importing  # noqa: F401
+    import crm.reporting.importing  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -8,13 +8,16 @@ written without ``.0``. Title and meta rows above the table and multi-row
 merged headers are found by :mod:`crm.files.layout`. Blank rows inside the
 table and total rows (合计, 小计, 其中 …) are left out of the data and listed in
 ``Table.skipped``, so the import report names them; row numbers stay those of
-the sheet, so every report points at the line a user sees in Excel.
+the sheet, so every report points at the line a user sees in Excel. A 台账 written by
+ChainCRM carries a hidden key row under its header (each column's stable key): it is
+kept as ``Table.keys``, not read as data, and import kinds map columns through it.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import PurePath
@@ -24,6 +27,7 @@ from crm.files.layout import SCAN, fill_merges, find_band, flatten
 from crm.files.normalise import NumberText, header_unit, is_total_label
 
 MAX_COLUMNS = 200
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class ReadError(ValueError):
@@ -39,6 +43,7 @@ class Table:
     preamble: list[str] = field(default_factory=list)  # the title and meta lines above the header
     unit: str | None = None                    # the amount unit a meta line names (单位：万元)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, "total" | "blank", label)
+    keys: list[str] | None = None              # a 台账's hidden key row: each column's stable key
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -95,6 +100,21 @@ def _count(table: Table, data_rows, start: int) -> None:
     table.rows = [(0, [])] * count
 
 
+def key_row(cells: list[str]) -> list[str] | None:
+    """The cells, when they are a 台账's key row (crm.ledgers: every filled cell a lower-case machine key,
+    no key twice, at least three of them and one with an underscore, as ``project_id``); else None.
+
+    >>> key_row(["seq", "code", "", "project_id"]), key_row(["甲", "code", "project_id"]), key_row(["a", "b", "c"])
+    (['seq', 'code', '', 'project_id'], None, None)
+    """
+    filled = [c for c in cells if c]
+    if len(filled) < 3 or len(set(filled)) < len(filled) or not any("_" in c for c in filled):
+        return None
+    if not all(_KEY.match(c) for c in filled):
+        return None
+    return [str(c) for c in cells]
+
+
 def _total(cells: list[str]) -> str | None:
     """The total word (合计, 小计, 其中 …) one of the first three cells ends with; looked for only when
     they hold 计 or 其中, so ordinary rows cost one join."""
@@ -129,7 +149,14 @@ def _table(raw_rows, encoding: str | None, *, merges=(), count_only: bool = Fals
         grid = head + rows
         fill_merges(grid, [m for m in merges if m[1][0] >= SCAN])
     width = len(headers)
-    data_rows = chain(head[last + 1:], rows)
+    after = head[last + 1:]
+    if after:
+        keys = key_row([cell_text(c) for c in after[0]][:width])
+        if keys is not None:  # a 台账 written by ChainCRM: the row under the header names the columns
+            table.keys = keys + [""] * (width - len(keys))
+            after = after[1:]
+            last += 1
+    data_rows = chain(after, rows)
     if count_only:
         _count(table, data_rows, last + 2)
         return table

@@ -40,14 +40,53 @@ class Prepared:
     errors: list[dict] = field(default_factory=list)
 
 
+@dataclass
+class Recognised:
+    """What a kind found in an upload (:meth:`ImportKind.recognise`): options to keep on the batch."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+
+
 class ImportKind(ABC):
-    """Subclass per importable thing; see :mod:`crm.companies.importing`."""
+    """Subclass per importable thing; see :mod:`crm.companies.importing`.
+
+    Optional hooks, for a kind whose file belongs to a context (a unit's month: see
+    :mod:`crm.reporting.importing`): ``upload_template`` (a partial rendered inside the upload form, with
+    :meth:`upload_context`) and :meth:`read_upload` (its inputs → the batch's options); :meth:`recognise`
+    (accept or refuse the file, refine the options); :meth:`prepare_rows` (the batch at hand);
+    ``apply_options`` (checkboxes on the apply form, kept in the options); :meth:`review` (a partial on
+    the dry-run page). The batch's options are read with ``crm.imports.services.options(batch)``."""
 
     key: str = ""
     label: Any = ""
     fields: tuple[Field, ...] = ()
     model: Any = None
     presets: dict[str, dict[str, str]] = {}   # built-in: name → {header text: field key}
+    same_key_message: Any = None    # lazy text with %(n)s: a second row with the same key (default: company)
+    upload_template: str | None = None
+    stage_on_upload: bool = False   # every required field mapped on upload: straight to the dry run
+    apply_options: tuple[tuple[str, Any, bool], ...] = ()  # (name, label, checked by default)
+
+    def upload_context(self, session: Session, actor, args) -> dict:
+        """What ``upload_template`` shows (``args``: the page's query arguments)."""
+        return {}
+
+    def read_upload(self, session: Session, actor, form) -> dict:
+        """Check the upload form's own inputs; raise DomainError naming the field; answer the options."""
+        return {}
+
+    def recognise(self, session: Session, actor, table, data: bytes, options: dict) -> Recognised | None:
+        """Look at the whole table (read in full) before it becomes a batch: refuse with DomainError, or
+        answer the options to keep. Called only for kinds that define it."""
+        return None
+
+    def prepare_rows(self, session: Session, batch, rows: list[dict[str, str]]) -> list[Prepared]:
+        """:meth:`prepare_chunk` for the batch at hand (a kind needing the batch's options overrides this)."""
+        return self.prepare_chunk(session, rows)
+
+    def review(self, session: Session, batch) -> tuple[str, dict] | None:
+        """A partial shown on the dry-run page: ``(template, context)``."""
+        return None
 
     @abstractmethod
     def prepare_chunk(self, session: Session, rows: list[dict[str, str]]) -> list[Prepared]:
@@ -86,16 +125,20 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\s*:：_\-]", "", text)
 
 
-def auto_map(headers: list[str], fields: tuple[Field, ...], preset: dict[str, str] | None = None) -> dict[str, str]:
-    """Map header positions to field keys: a preset first, then labels and aliases."""
+def auto_map(headers: list[str], fields: tuple[Field, ...], preset: dict[str, str] | None = None,
+             keys: list[str] | None = None) -> dict[str, str]:
+    """Map header positions to field keys: a preset first, then a 台账's key row (``keys``: a column's stable
+    key naming a field), then labels and aliases."""
     by_name: dict[str, str] = {}
     for f in fields:
         for name in (f.key, str(f.label), *f.aliases):
             by_name.setdefault(normalise_header(name), f.key)
+    known = {f.key for f in fields}
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for index, header in enumerate(headers):
-        key = (preset or {}).get(header) or by_name.get(normalise_header(header))
+        by_key = keys[index] if keys and index < len(keys) and keys[index] in known else None
+        key = (preset or {}).get(header) or by_key or by_name.get(normalise_header(header))
         if key and key not in used:
             mapping[str(index)] = key
             used.add(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path, PurePath
 
 from flask_babel import lazy_gettext as _l
@@ -36,24 +37,62 @@ def _read(batch: ImportBatch) -> Table:
     return read_table(batch.filename, path.read_bytes())
 
 
-def create_batch(session: Session, actor, kind_key: str, filename: str, data: bytes) -> ImportBatch:
-    """Read the upload (refusing broken files with the reason), keep it, and guess the mapping."""
+#: The reserved key of ``ImportBatch.mapping`` holding the batch's options (what the upload form said
+#: besides the file, what the kind recognised in it, the apply form's choices); the other keys are
+#: column positions.
+OPTIONS = "options"
+
+
+def options(batch: ImportBatch) -> dict[str, Any]:
+    return dict((batch.mapping or {}).get(OPTIONS) or {})
+
+
+def columns_of(batch: ImportBatch) -> dict[int, str]:
+    """The mapping's column positions → field keys."""
+    return {int(i): k for i, k in (batch.mapping or {}).items() if i.isdigit()}
+
+
+def _store(batch: ImportBatch, mapping: dict[str, str], opts: dict[str, Any] | None) -> None:
+    # A new dict each time: the JSON column does not notice changes made in place.
+    batch.mapping = {**mapping, **({OPTIONS: opts} if opts else {})}
+
+
+def set_options(session: Session, batch: ImportBatch, **values) -> None:
+    _store(batch, {str(i): k for i, k in columns_of(batch).items()}, {**options(batch), **values})
+    session.flush()
+
+
+def create_batch(session: Session, actor, kind_key: str, filename: str, data: bytes,
+                 opts: dict[str, Any] | None = None) -> ImportBatch:
+    """Read the upload (refusing broken files with the reason), keep it, and guess the mapping.
+
+    ``opts`` are the upload form's own inputs (:meth:`ImportKind.read_upload`); a kind that recognises
+    its files looks at the whole table first and may refuse it or add to the options."""
     kind = IMPORT_KINDS[kind_key]
     filename = PurePath(filename or "upload").name[:200]
+    recognises = type(kind).recognise is not ImportKind.recognise
     try:
-        table = read_table(filename, data, count_only=True)
+        table = read_table(filename, data, count_only=not recognises)
     except ReadError as exc:
         raise DomainError(_l("The file cannot be read: %(why)s", why=str(exc)), "file") from None
+    opts = dict(opts or {})
+    if recognises:  # first: "this is another ledger" says more than "no data rows"
+        found = kind.recognise(session, actor, table, data, opts)
+        if found is not None:
+            opts.update(found.options)
     if not table.rows:
         raise DomainError(_l("The file has a header row but no data rows."), "file")
+    if table.keys:
+        opts["keys"] = table.keys
     key = str(uuid.uuid4())
     stored = Path("uploads") / f"{key}{PurePath(filename).suffix.lower()}"
     (files_root() / "uploads").mkdir(parents=True, exist_ok=True)
     (files_root() / stored).write_bytes(data)
     batch = ImportBatch(kind=kind.key, batch_key=key, filename=filename, stored_path=str(stored),
                         encoding=table.encoding, headers=table.headers, total_rows=len(table),
-                        mapping=auto_map(table.headers, kind.fields, _builtin_preset(session, kind.key, table.headers)),
                         user_id=actor.id, status="uploaded")
+    _store(batch, auto_map(table.headers, kind.fields, _builtin_preset(session, kind.key, table.headers),
+                           table.keys), opts)
     session.add(batch)
     session.flush()
     return batch
@@ -81,7 +120,7 @@ def apply_preset(session: Session, batch: ImportBatch, name: str) -> None:
     mapping = presets(session, batch.kind).get(name)
     if mapping is None:
         raise DomainError(_l("Unknown preset."))
-    batch.mapping = auto_map(batch.headers, kind_of(batch).fields, mapping)
+    _store(batch, auto_map(batch.headers, kind_of(batch).fields, mapping, options(batch).get("keys")), options(batch))
     session.flush()
 
 
@@ -102,7 +141,7 @@ def set_mapping(session: Session, actor, batch: ImportBatch, mapping: dict[str, 
     missing = [str(f.label) for f in kind.fields if f.required and f.key not in clean.values()]
     if missing:
         raise DomainError(_l("Choose a column for: %(f)s", f="、".join(missing)))
-    batch.mapping = clean
+    _store(batch, clean, options(batch))
     if batch.status in ("staged", "failed"):
         batch.status = "uploaded"
     if save_as and save_as.strip():
@@ -116,6 +155,12 @@ def set_mapping(session: Session, actor, batch: ImportBatch, mapping: dict[str, 
         else:
             preset.mapping = by_header
     session.flush()
+
+
+def ready_to_stage(batch: ImportBatch) -> bool:
+    """Every required field has a column (a file mapped by its key row needs no mapping page)."""
+    mapped = set(columns_of(batch).values())
+    return all(f.key in mapped for f in kind_of(batch).fields if f.required)
 
 
 def _column_letter(index: int) -> str:
@@ -188,7 +233,7 @@ def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[
     session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
     batch.status, batch.creates, batch.updates, batch.errors = "staging", 0, 0, 0
     session.flush()
-    columns = {int(i): k for i, k in (batch.mapping or {}).items()}
+    columns = columns_of(batch)
     normaliser = _Normaliser(kind, table, columns)
     seen: dict = {}
     done = 0
@@ -196,7 +241,7 @@ def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[
         part = table.rows[start:start + chunk]
         mapped = [{key: cells[i] for i, key in columns.items() if i < len(cells)} for _n, cells in part]
         cell_errors = [normaliser(row_no, m) for (row_no, _c), m in zip(part, mapped)]
-        prepared = kind.prepare_chunk(session, mapped)
+        prepared = kind.prepare_rows(session, batch, mapped)
         values = []
         for (row_no, _cells), p, errors in zip(part, prepared, cell_errors):
             if errors:
@@ -204,7 +249,9 @@ def stage(session: Session, batch: ImportBatch, chunk: int = CHUNK) -> Iterator[
             if p.action != "error" and p.key is not None:
                 if p.key in seen:
                     p.action = "error"
-                    p.errors.append({"field": None, "message": str(_l("Same company as row %(n)s.", n=seen[p.key]))})
+                    message = kind.same_key_message % {"n": seen[p.key]} if kind.same_key_message else \
+                        _l("Same company as row %(n)s.", n=seen[p.key])
+                    p.errors.append({"field": None, "message": str(message)})
                 else:
                     seen[p.key] = row_no
             values.append({"batch_id": batch.id, "row_no": row_no, "data": p.data, "action": p.action,

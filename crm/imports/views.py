@@ -50,21 +50,29 @@ def index():
 def upload(kind: str):
     if kind not in IMPORT_KINDS:
         abort(404)
+    spec = IMPORT_KINDS[kind]
     form = UploadForm()
     error = None
     if form.validate_on_submit():
         upload_file = form.file.data
         try:
-            batch = services.create_batch(db.session, current_user, kind, upload_file.filename, upload_file.read())
+            opts = spec.read_upload(db.session, current_user, request.form)
+            batch = services.create_batch(db.session, current_user, kind, upload_file.filename, upload_file.read(),
+                                          opts)
+            staged = spec.stage_on_upload and services.ready_to_stage(batch) and not _big(batch.total_rows)
+            if staged:
+                for _done in services.stage(db.session, batch):
+                    pass
         except DomainError as err:
             db.session.rollback()
             error = err.message
         else:
             db.session.commit()
-            return redirect(url_for("imports.mapping", batch_id=batch.id))
+            return redirect(url_for("imports.batch" if staged else "imports.mapping", batch_id=batch.id))
     elif form.is_submitted():
         error = _("Choose a file to upload.")
-    return render_template("imports/upload.html", form=form, kind=IMPORT_KINDS[kind], error=error)
+    extra = spec.upload_context(db.session, current_user, request.values) if spec.upload_template else {}
+    return render_template("imports/upload.html", form=form, kind=spec, error=error, extra=extra)
 
 
 @bp.route("/batch/<int:batch_id>/mapping", methods=["GET", "POST"])
@@ -105,8 +113,10 @@ def mapping(batch_id: int):
 @requires("import.run")
 def batch(batch_id: int):
     batch = _own_batch(batch_id)
-    fields = {f.key: f.label for f in services.kind_of(batch).fields}
-    return render_template("imports/batch.html", batch=batch, form=FlaskForm(), fields=fields,
+    kind = services.kind_of(batch)
+    fields = {f.key: f.label for f in kind.fields}
+    return render_template("imports/batch.html", batch=batch, form=FlaskForm(), fields=fields, kind=kind,
+                           review=kind.review(db.session, batch), options=services.options(batch),
                            errors=services.sample_rows(db.session, batch, "error", 200),
                            skipped=services.sample_rows(db.session, batch, "skip", 200),
                            skipped_count=services.count_rows(db.session, batch, "skip"),
@@ -121,6 +131,10 @@ def apply(batch_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     batch.valid_only = request.form.get("valid_only") == "1"
+    kind = services.kind_of(batch)
+    if kind.apply_options and batch.status == "staged":
+        services.set_options(db.session, batch, **{name: request.form.get(name) == "1"
+                                                   for name, _label, _default in kind.apply_options})
     try:
         if _big(batch.creates + batch.updates):
             if batch.status != "staged":
@@ -137,6 +151,8 @@ def apply(batch_id: int):
     else:
         db.session.commit()
         flash(_("Imported: %(c)s created, %(u)s updated.", c=result["created"], u=result["updated"]), "success")
+        if result.get("message"):
+            flash(str(result["message"]), "success")
     return redirect(url_for("imports.batch", batch_id=batch_id))
 
 

@@ -38,6 +38,7 @@ class Context:
     unit_name: str
     unit_ids: frozenset[int] | None = None
     today: dt.date = dt.date(2000, 1, 1)
+    resp_unit_id: int | None = None  # only this 责任单位's projects (a unit's 报送 round)
 
     @property
     def period_end(self) -> dt.date:

@@ -30,6 +30,7 @@ NUMERIC = ("seq", "int", "money", "percent")
 DATED = ("date", "month")
 BASE = {"border": 1, "valign": "vcenter", "font_size": 10}
 COUNT_FORMAT = '0"项"'
+FILL_HEADER, FILL_CELL = "#C6E0B4", "#FFF9DB"
 
 
 @dataclass
@@ -119,11 +120,14 @@ def lay_out(template: Template, data: Dataset, grouping: Grouping | None) -> She
 class Formats:
     """Every format of a workbook, made once: per column for data, 总计 and 小计 cells."""
 
-    def __init__(self, book, template: Template):
+    def __init__(self, book, template: Template, fill: bool = False):
         add = book.add_format
         self.title = add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         self.meta = [add({"font_size": 11, "align": a, "valign": "vcenter"}) for a in ("left", "center", "right")]
         self.header = add({**BASE, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"})
+        # The fill version: the columns a unit fills get a green header and unlocked, tinted cells.
+        fill_header = add({**BASE, "bold": True, "align": "center", "text_wrap": True, "bg_color": FILL_HEADER})
+        self.heads = [fill_header if fill and c.fill else self.header for c in template.columns]
         self.key = add({"font_size": 8, "font_color": "#808080"})
         self.data, self.quoted, self.total, self.subtotal = [], [], [], []
         for c in template.columns:
@@ -132,8 +136,12 @@ class Formats:
                 props["text_wrap"] = True
             if c.type in ("seq", "date", "month"):
                 props["align"] = "center"
+            if fill and c.fill:
+                props = {**props, "locked": False, "bg_color": FILL_CELL}
             self.data.append(add(props))
             self.quoted.append(add({**props, "quote_prefix": True}) if c.type == "text" else None)
+            props.pop("locked", None)
+            props.pop("bg_color", None)
             if c.key == template.count_column:
                 props = {**props, "num_format": COUNT_FORMAT}
             if c.key == template.totals_column:
@@ -174,34 +182,41 @@ def _header(ws, template: Template, formats: Formats, top: int, levels: int, val
     heads = [c.header.format(**values) for c in columns]
     if levels == 1:
         for i, c in enumerate(columns):
-            ws.write_string(top, i, heads[i], formats.header)
+            ws.write_string(top, i, heads[i], formats.heads[i])
         return
     # Row one: each group's header merged over its children (one row), every plain column's header.
     i = 0
     while i < len(columns):
         group = columns[i].group
         if group is None:
-            ws.write_string(top, i, heads[i], formats.header)
+            ws.write_string(top, i, heads[i], formats.heads[i])
             i += 1
             continue
         end = i
         while end + 1 < len(columns) and columns[end + 1].group == group:
             end += 1
-        ws.merge_range(top, i, top, end, group.format(**values), formats.header)
+        head = formats.heads[i] if all(formats.heads[j] is formats.heads[i] for j in range(i, end + 1)) \
+            else formats.header
+        ws.merge_range(top, i, top, end, group.format(**values), head)
         i = end + 1
     # Row two: the children, and the lower half of each plain column's cell. constant_memory refuses a
     # merge_range whose first row is already written out, so the vertical ranges are added to the list
     # merge_range itself appends to, after both of their cells were written in row order.
     for i, c in enumerate(columns):
         if c.group is None:
-            ws.write_blank(top + 1, i, None, formats.header)
+            ws.write_blank(top + 1, i, None, formats.heads[i])
             ws.merge.append([top, i, top + 1, i])
         else:
-            ws.write_string(top + 1, i, heads[i], formats.header)
+            ws.write_string(top + 1, i, heads[i], formats.heads[i])
 
 
-def write(target, template: Template, ctx: Context, data: Dataset, grouping: Grouping | None = None) -> int:
-    """Write the workbook to ``target`` (a path or a binary file); answer the number of data rows."""
+def write(target, template: Template, ctx: Context, data: Dataset, grouping: Grouping | None = None,
+          fill: bool = False) -> int:
+    """Write the workbook to ``target`` (a path or a binary file); answer the number of data rows.
+
+    ``fill`` writes the version a unit fills in: the ``fill`` columns unlocked and tinted (a list to pick
+    from where the column has labels), the sheet protected without a password — a guide against editing
+    the context by mistake, not a control: the re-import checks every cell anyway."""
     import xlsxwriter
 
     sheet = lay_out(template, data, grouping)
@@ -210,7 +225,7 @@ def write(target, template: Template, ctx: Context, data: Dataset, grouping: Gro
     book.set_custom_property("chaincrm_template", template.key)
     book.set_custom_property("chaincrm_period", f"{ctx.year:04d}-{ctx.month:02d}")
     ws = book.add_worksheet(template.sheet)
-    formats = Formats(book, template)
+    formats = Formats(book, template, fill)
     columns, last = template.columns, len(template.columns) - 1
     for i, c in enumerate(columns):
         ws.set_column(i, i, c.width, None, {"hidden": True} if c.hidden else None)
@@ -253,6 +268,8 @@ def write(target, template: Template, ctx: Context, data: Dataset, grouping: Gro
                 else:
                     ws.write_number(r, i, v, fmts[i])
         r += 1
+    if fill:
+        _protect(ws, columns, first_body, r - 1)
     frozen = first_body + (1 if template.totals_label is not None else 0)
     ws.freeze_panes(frozen, template.freeze_columns)
     ws.repeat_rows(header_top, key_row - 1)
@@ -268,3 +285,12 @@ def write(target, template: Template, ctx: Context, data: Dataset, grouping: Gro
                                     f"{xl_rowcol_to_cell(key_row, last, True, True)}")
     book.close()
     return sheet.data_rows
+
+
+def _protect(ws, columns, first: int, last: int) -> None:
+    for i, c in enumerate(columns):
+        if c.fill and c.labels and last >= first:
+            choices = list(dict.fromkeys(c.labels.values()))
+            ws.data_validation(first, i, last, i, {"validate": "list", "source": choices})
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True})

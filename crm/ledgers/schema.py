@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class Column:
     labels: dict[str, str] = field(default_factory=dict)
     group: str | None = None
     hidden: bool = False
+    fill: bool = False            # a figure the unit fills in for the month: unlocked in a fill download
+    optional: str | None = None   # written only when this option is asked for (e.g. ``funds``)
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,22 @@ class Template:
     fit_width: bool
     paper: int
     description: str = ""
+    #: Every column, the optional ones included; ``columns`` are those written by default.
+    all_columns: tuple[Column, ...] = ()
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return next(c for c in self.all_columns or self.columns if c.key == key)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The names of the optional column sets, in column order."""
+        return tuple(dict.fromkeys(c.optional for c in self.all_columns if c.optional))
+
+    def with_options(self, names) -> Template:
+        """The template with the optional columns of ``names`` written in their places."""
+        wanted = set(names or ())
+        return replace(self, columns=tuple(c for c in self.all_columns or self.columns
+                                           if c.optional is None or c.optional in wanted))
 
 
 def _check_text(file: str, where: str, value: Any, *, required: bool = True, placeholders=PLACEHOLDERS) -> str:
@@ -105,10 +120,17 @@ def _check_keys(file: str, where: str, data: dict, allowed: set[str], required: 
         raise TemplateError(file, f"{where}.{name}" if where else name, "is required")
 
 
-COLUMN_FIELDS = {"key", "header", "source", "type", "format", "width", "wrap", "sum", "ratio", "labels", "hidden"}
+COLUMN_FIELDS = {"key", "header", "source", "type", "format", "width", "wrap", "sum", "ratio", "labels", "hidden",
+                 "fill", "optional"}
 
 
-def _column(file: str, where: str, data: Any, group: str | None) -> Column:
+def _optional(file: str, where: str, value: Any) -> str | None:
+    if value is not None and not (isinstance(value, str) and KEY.match(value)):
+        raise TemplateError(file, where, "must name an option (lower-case key)")
+    return value
+
+
+def _column(file: str, where: str, data: Any, group: str | None, optional: str | None = None) -> Column:
     _check_keys(file, where, data, COLUMN_FIELDS, {"key", "header"})
     key = data["key"]
     if not isinstance(key, str) or not KEY.match(key):
@@ -119,7 +141,7 @@ def _column(file: str, where: str, data: Any, group: str | None) -> Column:
     width = data.get("width", 12)
     if isinstance(width, bool) or not isinstance(width, (int, float)) or not 1 <= width <= 120:
         raise TemplateError(file, f"{where}.width", "must be a number from 1 to 120")
-    for flag in ("wrap", "sum", "hidden"):
+    for flag in ("wrap", "sum", "hidden", "fill"):
         if not isinstance(data.get(flag, False), bool):
             raise TemplateError(file, f"{where}.{flag}", "must be true or false")
     if data.get("sum") and kind not in ("int", "money"):
@@ -141,7 +163,9 @@ def _column(file: str, where: str, data: Any, group: str | None) -> Column:
     return Column(key=key, header=_check_text(file, f"{where}.header", data["header"]), source=source, type=kind,
                   format=number_format, width=float(width), wrap=bool(data.get("wrap", False)),
                   sum=bool(data.get("sum", False)), ratio=tuple(ratio) if ratio else None,
-                  labels={str(k): v for k, v in labels.items()}, group=group, hidden=bool(data.get("hidden", False)))
+                  labels={str(k): v for k, v in labels.items()}, group=group, hidden=bool(data.get("hidden", False)),
+                  fill=bool(data.get("fill", False)),
+                  optional=_optional(file, f"{where}.optional", data.get("optional")) or optional)
 
 
 TOP_FIELDS = {"name", "description", "source", "sheet", "title", "meta", "columns", "totals", "subtotals",
@@ -165,12 +189,14 @@ def parse(file: str, data: Any, sources: frozenset[str] | None = None) -> Templa
     for i, item in enumerate(raw_columns):
         where = f"columns[{i}]"
         if isinstance(item, dict) and "group" in item:
-            _check_keys(file, where, item, {"group", "columns"}, {"group", "columns"})
+            _check_keys(file, where, item, {"group", "columns", "optional"}, {"group", "columns"})
             group = _check_text(file, f"{where}.group", item["group"])
+            optional = _optional(file, f"{where}.optional", item.get("optional"))
             children = item["columns"]
             if not isinstance(children, list) or len(children) < 2:
                 raise TemplateError(file, f"{where}.columns", "a group needs at least two columns")
-            columns += [_column(file, f"{where}.columns[{j}]", child, group) for j, child in enumerate(children)]
+            columns += [_column(file, f"{where}.columns[{j}]", child, group, optional)
+                        for j, child in enumerate(children)]
         else:
             columns.append(_column(file, where, item, None))
     keys = [c.key for c in columns]
@@ -212,7 +238,8 @@ def parse(file: str, data: Any, sources: frozenset[str] | None = None) -> Templa
                     description=_check_text(file, "description", data.get("description"), required=False,
                                             placeholders=()),
                     source=data["source"], sheet=sheet,
-                    title=_check_text(file, "title", data["title"]), meta=meta_texts, columns=tuple(columns),
+                    title=_check_text(file, "title", data["title"]), meta=meta_texts,
+                    columns=tuple(c for c in columns if c.optional is None), all_columns=tuple(columns),
                     totals_label=label, totals_column=label_column, count_column=count_column,
                     subtotals=tuple(groupings), freeze_columns=freeze,
                     landscape=bool(setup.get("landscape", True)), fit_width=bool(setup.get("fit_width", True)),

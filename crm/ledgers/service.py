@@ -30,7 +30,7 @@ def check(template: Template) -> Template:
     """Raise :class:`TemplateError` when a column's field has no source."""
     source = SOURCES[template.source]
     known = source.fields | (registered() if source.per_project else frozenset())
-    for c in template.columns:
+    for c in template.all_columns or template.columns:
         if c.type != "seq" and c.source not in known:
             raise TemplateError(f"{template.key}.yaml", f"columns.{c.key}.source",
                                 f"{c.source!r} is not a field of {template.source}"
@@ -80,14 +80,19 @@ def grouping_of(template: Template, by: str | None) -> Grouping | None:
     raise DomainError(_l("This ledger cannot be subtotalled that way."), field="group")
 
 
-def export(session: Session, template: Template, ctx: Context, target, by: str | None = None) -> int:
-    """Fetch the template's data under the context's scope and write the workbook; answer the data rows."""
+def export(session: Session, template: Template, ctx: Context, target, by: str | None = None,
+           options=(), fill: bool = False) -> int:
+    """Fetch the template's data under the context's scope and write the workbook; answer the data rows.
+
+    ``options`` adds optional column sets (``funds``); ``fill`` writes the fill version: the month's
+    ``fill`` columns unlocked and tinted, the sheet protected so the rest stays read-only context."""
+    template = template.with_options(options)
     source = SOURCES[template.source]
     data = source.build(session, ctx)
     if source.per_project:
         extra = sorted({c.source for c in template.columns if c.type != "seq"} - source.fields)
         fill_fields(session, ctx, data, extra)
-    return render.write(target, template, ctx, data, grouping_of(template, by))
+    return render.write(target, template, ctx, data, grouping_of(template, by), fill=fill)
 
 
 def download_name(template: Template, ctx: Context) -> str:

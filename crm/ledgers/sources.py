@@ -9,7 +9,9 @@ the benchmark can run the very same SQL on the raw cursor.
 - ``monthly_projects`` (重点项目月报): the projects of the year's plan inside the scope (and the chosen
   unit's subtree as 责任单位 or 属地) with their membership, owner, place, segment and chain; one grouped
   statement over ``project_month`` gives 截至上年底累计完成 (months before the year), 1–N月完成, 本月完成,
-  开工以来累计 (= the two sums: every month up to the period), and the month's 形象进度 and 入统.
+  开工以来累计 (= the two sums: every month up to the period), and the month's 形象进度, 入统 (status and
+  date) and 到位资金 by source. A context with ``resp_unit_id`` (a unit's 报送 round) keeps the projects
+  that unit is the 责任单位 of — exactly the round's projects.
 - ``overdue_problems`` (调度: overdue 问题清单, ``crm.problems.listing.overdue_condition``).
 - ``signings`` (招商签约): the year's signings up to the period's end.
 """
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from crm.ledgers.fields import Context, ProjectIds, field_value_fn
 from crm.models import (Chain, Company, Division, Lead, Problem, Project, ProjectLeader, ProjectMonth, ProjectYear,
                         Segment, Signing, Unit, User)
+from crm.models.monthly import FUND_SOURCES
 from crm.models.projects import PROBLEM_LEVELS, PROJECT_CATEGORIES
 from crm.problems.listing import overdue_condition
 from crm.projects.monthly import percent
@@ -50,6 +53,13 @@ class Source:
 
 def _f(value) -> float | None:
     return None if value is None else float(value)
+
+
+def _day(value) -> dt.date | None:
+    """A date column read through Core (SQLite may hand back its ISO text inside an aggregate)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _fraction(part, whole) -> float | None:
@@ -85,7 +95,9 @@ def _project_ids(ctx: Context) -> Select:
     stmt = (select(Project.id).join(ProjectYear, and_(ProjectYear.project_id == Project.id,
                                                       ProjectYear.year == ctx.year))
             .where(ctx.scope.condition(Project)))
-    if ctx.unit_ids is not None:
+    if ctx.resp_unit_id is not None:  # one unit's 报送 round: the projects it is the 责任单位 of
+        stmt = stmt.where(Project.resp_unit_id == ctx.resp_unit_id)
+    elif ctx.unit_ids is not None:
         ids = sorted(ctx.unit_ids)
         stmt = stmt.where(or_(Project.resp_unit_id.in_(ids), Project.location_unit_id.in_(ids)))
     return stmt
@@ -114,7 +126,9 @@ def monthly_statements(ctx: Context) -> dict[str, Select]:
                      func.sum(case((pm.year == year, pm.completed))),
                      func.sum(case((this_month, pm.completed))),
                      func.max(case((this_month, pm.progress))),
-                     func.max(case((this_month, pm.stats_status))))
+                     func.max(case((this_month, pm.stats_status))),
+                     *(func.max(case((this_month, getattr(pm, k)))) for k in FUND_SOURCES),
+                     func.max(case((this_month, pm.stats_on))))
               .where(pm.project_id.in_(ids), or_(pm.year < year, and_(pm.year == year, pm.month <= month)))
               .group_by(pm.project_id))
     return {"projects": main, "months": months}
@@ -123,7 +137,8 @@ def monthly_statements(ctx: Context) -> dict[str, Select]:
 MONTHLY_FIELDS = frozenset({
     "project_id", "code", "name", "company", "location", "nature", "content", "years", "total_investment",
     "before_year", "year_plan", "plan_list", "ytd", "ytd_percent", "this_month", "since_start", "planned_start",
-    "planned_finish", "progress", "stats_status", "category", "stage", "chain", "segment", "resp_unit", "county"})
+    "planned_finish", "progress", "stats_status", "category", "stage", "chain", "segment", "resp_unit", "county",
+    *FUND_SOURCES, "stats_on"})
 
 
 def _month_start(year: int, month: int | None, date: dt.date | None) -> dt.date | None:
@@ -137,11 +152,11 @@ def monthly_projects(session: Session, ctx: Context) -> Dataset:
     sums = {row[0]: row[1:] for row in session.connection().execute(stmts["months"])}
     units = _units(session)
     year, rows, ids = ctx.year, [], []
-    empty = (None, None, None, None, None)
+    empty = (None,) * (5 + len(FUND_SOURCES) + 1)
     for (pid, code, name, company, location, nature, content, start_year, end_year, total, planned, plan_list,
          start_month, finish_month, start_on, complete_on, category, stage, segment, chain, resp_name, resp_id,
          location_unit) in session.connection().execute(stmts["projects"]):
-        before, ytd, this_month, progress, stats = sums.get(pid, empty)
+        before, ytd, this_month, progress, stats, *funds, stats_on = sums.get(pid, empty)
         county, county_sort = _county_of(units, location_unit or resp_id)
         ids.append(pid)
         rows.append({
@@ -157,7 +172,8 @@ def monthly_projects(session: Session, ctx: Context) -> Dataset:
             "planned_finish": _month_start(year, finish_month, complete_on),
             "progress": progress, "stats_status": stats or "none", "category": category,
             "category_sort": PROJECT_CATEGORIES.index(category), "stage": stage, "chain": chain,
-            "segment": segment, "resp_unit": resp_name, "county": county, "county_sort": county_sort})
+            "segment": segment, "resp_unit": resp_name, "county": county, "county_sort": county_sort,
+            **{k: _f(v) for k, v in zip(FUND_SOURCES, funds)}, "stats_on": _day(stats_on)})
     return Dataset(rows, ProjectIds(ids, _project_ids(ctx)))
 
 

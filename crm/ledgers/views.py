@@ -55,7 +55,8 @@ def download(template: str):
         ctx = service.context(db.session, current_scope(), form.year.data, form.month.data, form.unit_id.data,
                               local_today())
         buffer = io.BytesIO()
-        service.export(db.session, spec, ctx, buffer, by=form.group.data or None)
+        service.export(db.session, spec, ctx, buffer, by=form.group.data or None,
+                       options=spec.options if form.optional.data else ())
     except DomainError as err:
         abort(400, description=str(err.message))
     name = service.download_name(spec, ctx)

@@ -1,13 +1,16 @@
 """Reporting pages: the period's rounds and 催报 list, sending a unit's month, review steps, corrections.
 
 Reading needs ``project.view`` and shows the units of the user's subtree (everything for city-wide users);
-sending and asking for corrections need ``project.edit``; approving, returning, locking and deciding
+sending, the month's file to fill in (:mod:`crm.reporting.roundtrip`) and asking for corrections need
+``project.edit``; approving, returning, locking and deciding
 corrections need ``report.review``. A round outside the user's units answers 404. Each step is one POST:
 CSRF, one service, commit, redirect; a refusal rolls back and shows the service's message.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +27,9 @@ from crm.projects.forms import ActionForm
 from crm.projects.listing import local_today
 from crm.projects.views_monthly import FUND_LABELS, STATS_LABELS
 from crm.kpis import snapshots
-from crm.reporting import closing, corrections, overview, rounds
+from crm.ledgers.service import content_disposition
+from crm.ledgers.views import XLSX
+from crm.reporting import closing, corrections, overview, roundtrip, rounds
 from crm.security.permissions import requires
 from crm.security.web import current_scope, get_visible_or_404
 
@@ -111,6 +116,22 @@ def close(year: int, month: int):
     return redirect(url_for("reporting.index", year=year, month=month))
 
 
+@bp.route("/file/<int:unit_id>/<int:year>/<int:month>")
+@requires("project.edit")
+def fill_file(unit_id: int, year: int, month: int):
+    """The unit's month as the 月报 to fill in (the 报送 round trip: fill, then import it back)."""
+    units = _visible_units()
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or (units is not None and unit_id not in units) or not 2000 <= year <= 2100 \
+            or not 1 <= month <= 12:
+        abort(404)
+    if not rounds.may_send(db.session, current_user, unit_id):
+        abort(403)
+    buffer = io.BytesIO()
+    name = roundtrip.fill_download(db.session, current_scope(), unit, year, month, local_today(), buffer)
+    return Response(buffer.getvalue(), mimetype=XLSX, headers={"Content-Disposition": content_disposition(name)})
+
+
 @bp.route("/round/<int:round_id>")
 @requires("project.view")
 def round_page(round_id: int):
@@ -133,7 +154,8 @@ def round_page(round_id: int):
                            unit_rows=unit_rows, sees_all=current_scope().sees_all,
                            projects=projects, names=names, labels=rounds.STATUS_LABELS,
                            missing=rounds.missing(db.session, found.unit_id, found.year, found.month),
-                           form=ActionForm(formdata=None), fund_labels=FUND_LABELS, stats_labels=STATS_LABELS)
+                           form=ActionForm(formdata=None), fund_labels=FUND_LABELS, stats_labels=STATS_LABELS,
+                           may_send=rounds.may_send(db.session, current_user, found.unit_id))
 
 
 def _step(round_id: int, action):
