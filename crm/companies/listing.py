@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from flask import abort, request
-from flask_babel import gettext as _
+from flask import request
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from crm.companies.forms import FLAG_FIELDS
+from crm.core.filters import BadFilter, bad_param, choice_filter
 from crm.models import Company
 from crm.refdata import lookup
 
@@ -48,16 +48,6 @@ class CompanyFilters:
         return out
 
 
-def bad_param(name: str, raw: str):
-    abort(400, description=_("Parameter %(name)s does not accept %(value)s.", name=name, value=raw[:40]))
-
-
-class BadFilter(ValueError):
-    def __init__(self, name: str, raw: str):
-        super().__init__(name)
-        self.name, self.raw = name, raw
-
-
 def _division(args: Mapping[str, str], name: str, level: str) -> str | None:
     raw = (args.get(name) or "").strip()
     if not raw:
@@ -75,13 +65,7 @@ def division_arg(name: str, level: str) -> str | None:
         bad_param(bad.name, bad.raw)
 
 
-def _choice(args: Mapping[str, str], name: str, choices, default=None):
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    if raw not in choices:
-        raise BadFilter(name, raw)
-    return raw
+_choice = choice_filter
 
 
 def _industry(args: Mapping[str, str]) -> str | None:

@@ -16,31 +16,14 @@ from decimal import Decimal
 from sqlalchemy import Select, case, func, select
 
 from crm.factors.rules import KIND_LABELS, STATUS_LABELS, ZERO
+from crm.core.filters import BadFilter, choice_filter, int_filter  # noqa: F401 - BadFilter for the views
 from crm.models import FactorAllocation, FactorPool, FactorRequest, Project, Unit
 
 
-class BadFilter(ValueError):
-    def __init__(self, name: str, raw: str):
-        super().__init__(name)
-        self.name, self.raw = name, raw
+_int = int_filter
 
 
-def _int(args: Mapping[str, str], name: str, lo: int = 0, hi: int = 999_999_999) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9 or not lo <= int(raw) <= hi:
-        raise BadFilter(name, raw)
-    return int(raw)
-
-
-def _choice(args: Mapping[str, str], name: str, choices) -> str | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if raw not in choices:
-        raise BadFilter(name, raw)
-    return raw
+_choice = choice_filter
 
 
 @dataclass

@@ -23,7 +23,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
-from crm.companies.listing import BadFilter, bad_param
+from crm.core.filters import BadFilter, bad_param, choice_filter
 from crm.leads.rules import METHOD_LABELS, PIPELINE
 from crm.models import Company, Lead, Unit, User
 from crm.models.leads import LEAD_STAGES
@@ -91,13 +91,7 @@ class LeadFilters:
                    if k not in ("sort", "dir", "today", "errors"))
 
 
-def _choice(args: Mapping[str, str], name: str, choices, default=None):
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    if raw not in choices:
-        raise BadFilter(name, raw)
-    return raw
+_choice = choice_filter
 
 
 def _id(args: Mapping[str, str], name: str) -> int | None:

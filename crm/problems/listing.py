@@ -14,31 +14,14 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
 from crm.models import Problem, Project, ProjectLeader, Unit, User
+from crm.core.filters import BadFilter, choice_filter, int_filter  # noqa: F401 - BadFilter for the views
 from crm.models.projects import PROBLEM_LEVELS, PROBLEM_STATUSES
 
 
-class BadFilter(ValueError):
-    def __init__(self, name: str, raw: str):
-        super().__init__(name)
-        self.name, self.raw = name, raw
+_int = int_filter
 
 
-def _int(args: Mapping[str, str], name: str) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadFilter(name, raw)
-    return int(raw)
-
-
-def _choice(args: Mapping[str, str], name: str, choices) -> str | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if raw not in choices:
-        raise BadFilter(name, raw)
-    return raw
+_choice = choice_filter
 
 
 @dataclass

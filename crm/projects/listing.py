@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 
 from crm.approvals.derived import in_preparation_condition
-from crm.companies.listing import BadFilter, bad_param
+from crm.core.filters import BadFilter, bad_param, choice_filter
 from crm.leads.listing import local_today
 from crm.models import Project, ProjectYear, Signing, Unit
 from crm.models.projects import PLAN_LISTS, PROJECT_CATEGORIES, PROJECT_SOURCES, PROJECT_STAGES
@@ -50,13 +50,7 @@ class ProjectFilters:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-def _choice(args: Mapping[str, str], name: str, choices, default=None):
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    if raw not in choices:
-        raise BadFilter(name, raw)
-    return raw
+_choice = choice_filter
 
 
 def _int(args: Mapping[str, str], name: str, low: int = 1, high: int = 2**31 - 1) -> int | None:
