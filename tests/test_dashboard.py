@@ -45,8 +45,8 @@ def test_plan_cards_by_list_and_started_or_resumed(db, world):
     # Started (new, 调度口径): N1, N2 (pending counts), N3; N4's start was returned, N5 none → 3.
     # Resumed (continuing): C1 120, C2 60, C4 80; C3's zero is no resumption → 3. Together 6.
     # Their total investment N1 5000 + C1 3000 + C4 2000 = 10000; planned 1200 + 600 + 1000 + 400 + 800 = 4000.
-    assert (total["active"], total["active_total"], total["active_planned"]) == (6, Decimal("10000.00"),
-                                                                                Decimal("4000.00"))
+    active = (total["active"], total["active_total"], total["active_planned"])
+    assert active == (6, Decimal("10000.00"), Decimal("4000.00"))
     # 入统: N1 only. 到位资金: N1 100 + 50, C2 30 = 180. Completed 50 + 150 + 120 + 60 + 0 + 80 = 460.
     assert (total["entered"], total["funds"], total["completed"]) == (1, Decimal("180.00"), Decimal("460.00"))
     # 签约: 正式合同 signed in 2022 — S1, S2, S4 (S3 is 2021, S5 a framework): 3, 3000 + 2000 + 500.
@@ -113,8 +113,8 @@ def test_lead_problem_and_contact_charts_count_only_the_scope(db, world):
     d = _board(db, world)
     assert [(r["unit_id"], r["count"]) for r in d["overdue"]] == [(units["a"].id, 2), (units["b"].id, 1)]
     # Officer a: 3 contacts in 2022 (the 2021 one is outside the year); officer b: 1.
-    assert [(r["user_id"], r["count"]) for r in d["officers"]] == [(world["users"]["a"].id, 3),
-                                                                  (world["users"]["b"].id, 1)]
+    officers = [(r["user_id"], r["count"]) for r in d["officers"]]
+    assert officers == [(world["users"]["a"].id, 3), (world["users"]["b"].id, 1)]
     mine = _board(db, world, who="a", officers=False)
     assert mine["officers"] is None
     # 甲县's officer sees L1 and L2 only: clue 2, contact 2, then L1.

@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.dashboard import cards, charts
 from crm.kpis import service as kpi_service
-from crm.models import PeriodClose
+from crm.kpis import snapshots
+from crm.models import Chain, PeriodClose, Unit
 from crm.security.scope import Scope
 
-__all__ = ["MANAGER_ROLES", "Filters", "as_of_for", "sees_officers", "dashboard"]
+__all__ = ["MANAGER_ROLES", "Filters", "as_of_for", "sees_officers", "dashboard", "choices"]
 
 # Who sees contacts logged per officer: those who manage officers, never the officers themselves.
 MANAGER_ROLES = frozenset({"manager", "county_leader", "city_leader", "admin"})
@@ -71,3 +73,13 @@ def dashboard(session: Session, filters: Filters, scope: Scope, today: dt.date, 
         start = dt.date(f.year, 1, 1) if close is None else dt.date(close.year, close.month, 1)
         out["officers"] = charts.contacts_per_officer(session, scope, start, as_of, units)
     return out
+
+
+def choices(session: Session, year: int) -> dict:
+    """The filters' options: active units, chains and the year's closed periods (month, "YYYY-MM")."""
+    return {
+        "units": session.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True))
+                                 .order_by(Unit.sort, Unit.name)).all(),
+        "chains": session.execute(select(Chain.id, Chain.name).order_by(Chain.name)).all(),
+        "closes": [(c.month, f"{c.year}-{c.month:02d}") for c in snapshots.periods(session, year)],
+    }

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from crm.core.params import choice_arg, int_arg
 from crm.dashboard import services
-from crm.dashboard.charts import FUNNEL, RANK_INDICATORS
+from crm.dashboard.charts import RANK_INDICATORS
 from crm.dashboard.labels import chart_words
 from crm.extensions import db
 from crm.kpis import snapshots
@@ -87,13 +86,9 @@ def index():
     rank = choice_arg("rank", RANK_INDICATORS, RANK_INDICATORS[2])
     officers = services.sees_officers(current_user.roles)
     result = services.dashboard(db.session, filters, current_scope(), _today(), officers=officers)
-    charts = {key: _plain(result[key]) for key in ("ranking", "chains", "clusters", "provinces", "funnel",
-                                                     "stage_days", "overdue", "officers")}
+    shown = ("ranking", "chains", "clusters", "provinces", "funnel", "stage_days", "overdue", "officers")
+    charts = {key: _plain(result[key]) for key in shown}
     charts.update(rank=rank, words=chart_words(), indicators={k: str(INDICATOR_LABELS[k]) for k in RANK_INDICATORS})
-    units = db.session.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True))
-                               .order_by(Unit.sort, Unit.name)).all()
-    chains = db.session.execute(select(Chain.id, Chain.name).order_by(Chain.name)).all()
-    closes = [(c.month, f"{c.year}-{c.month:02d}") for c in snapshots.periods(db.session, filters.year)]
-    return render_template("dashboard/index.html", d=result, filters=filters, charts=charts, units=units,
-                           chains=chains, closes=closes, lists=LIST_LABELS, labels=INDICATOR_LABELS,
-                           rank_keys=RANK_INDICATORS, rank=rank, funnel_stages=FUNNEL)
+    return render_template("dashboard/index.html", d=result, filters=filters, charts=charts,
+                           **services.choices(db.session, filters.year), lists=LIST_LABELS,
+                           labels=INDICATOR_LABELS, rank_keys=RANK_INDICATORS, rank=rank)

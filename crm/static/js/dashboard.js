@@ -75,8 +75,8 @@
     }
     var chains = data.chains || [];
     draw("chart-chains", {
-      tooltip: { trigger: "axis" }, legend: { top: 0, left: 0 },
-      grid: { left: 40, right: 48, top: 40, bottom: 60 },
+      tooltip: { trigger: "axis" }, legend: { bottom: 0, left: 0 },
+      grid: { left: 40, right: 48, top: 40, bottom: 84 },
       xAxis: { type: "category", data: chains.map(function (c) { return c.chain; }), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: [{ type: "value", name: words.projects }, { type: "value", name: words.planned }],
       series: [{ type: "bar", name: words.projects, data: chains.map(function (c) { return c.count; }) },
