@@ -174,3 +174,13 @@ def test_month_on_month_comparison_between_closed_periods(db, world):
     # 开复工率 by 30 April adds N3 (started 15 April) and C4 (80 in April): 6/9 = 66.67 vs 44.44 → +22.23.
     assert d["compare"]["start_resume_rate"]["mom"] == Decimal("22.23")
     assert d["compare"]["start_resume_rate"]["yoy"] is None
+
+
+def test_the_city_cards_equal_the_kpi_service_for_the_city(db, world):
+    from crm.kpis import service
+    report = _board(db, world)["kpis"]
+    city = service.kpis(db.session, 2022, as_of=D(2022, 12, 31))
+    for key, ind in city.indicators.items():
+        mine = report[key]
+        assert (mine.dispatch, mine.confirmed, mine.target, mine.schedule) == \
+            (ind.dispatch, ind.confirmed, ind.target, ind.schedule), key

@@ -4,7 +4,8 @@
 Live figures come from the KPI facts (:mod:`crm.kpis.facts`: the same milestone and monthly sub-selects the
 KPI service sums) in one statement grouped by plan list; a closed period's from its frozen
 :class:`~crm.models.ProjectSnapshot` rows, grouped the same way, so they never drift. The rates are the KPI
-service's (:func:`crm.kpis.service.kpis` live, :func:`crm.kpis.snapshots.closed_kpis` closed). Counts are of
+service's, one pass for the unit and every ranked county (:func:`crm.kpis.service.kpis_by_unit` live,
+:func:`crm.kpis.snapshots.closed_kpis_by_unit` closed); the projects behind them are on /kpis/. Counts are of
 plan memberships, never project rows. Amounts are 万元.
 """
 from __future__ import annotations
@@ -132,9 +133,13 @@ def signings(session: Session, year: int, as_of: dt.date, units=None, chain_id: 
 
 
 def rates(session: Session, year: int, as_of: dt.date, plan_list: str | None, unit_id: int | None,
-          close: PeriodClose | None, scope) -> tuple:
-    """The KPI report (live, or the closed period's) and, when closed, 环比/同比 per indicator in points."""
+          close: PeriodClose | None, county_ids: list[int]) -> tuple:
+    """The KPI reports of the unit (None: the city) and of each ranked county from one pass of the KPI
+    service (live ``kpis_by_unit``, closed ``closed_kpis_by_unit``), and when closed 环比/同比 in points.
+    Returns (report, compare or None, reports by unit id)."""
+    ids = [unit_id, *county_ids]
     if close is None:
-        return kpi_service.kpis(session, year, plan_list, unit_id, as_of, scope=scope), None
-    return (snapshots.closed_kpis(session, close, plan_list, unit_id),
-            snapshots.compare(session, close, plan_list, unit_id))
+        reports = kpi_service.kpis_by_unit(session, year, ids, plan_list, as_of)
+        return reports[unit_id], None, reports
+    reports = snapshots.closed_kpis_by_unit(session, close, ids, plan_list)
+    return reports[unit_id], snapshots.compare(session, close, plan_list, unit_id, reports[unit_id]), reports

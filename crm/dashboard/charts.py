@@ -17,8 +17,6 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from crm.dashboard.cards import chain_segments
-from crm.kpis import service as kpi_service
-from crm.kpis import snapshots
 from crm.kpis.facts import to_decimal
 from crm.models import (Chain, Company, Interaction, Lead, LeadStageChange, PeriodClose, Problem, Project,
                         ProjectSnapshot, ProjectYear, Segment, Unit, User)
@@ -51,17 +49,10 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def ranking(session: Session, year: int, as_of: dt.date, plan_list: str | None,
-            close: PeriodClose | None) -> dict[str, dict[str, list[dict]]]:
+def ranking(units: list[tuple[int, str, str]], reports: dict) -> dict[str, dict[str, list[dict]]]:
     """晾晒: per indicator and 板块, the counties ordered by the 调度口径 rate (best first, no figure last),
-    with the confirmed rate and the target in force. Every county's figures come from one pass of grouped
-    sums (``kpis_by_unit`` live, the snapshots when closed)."""
-    units = counties(session)
-    ids = [u[0] for u in units]
-    if close is None:
-        reports = kpi_service.kpis_by_unit(session, year, ids, plan_list, as_of) if ids else {}
-    else:
-        reports = snapshots.closed_kpis_by_unit(session, close, ids, plan_list) if ids else {}
+    with the confirmed rate and the target in force. ``reports``: the KPI service's report per county id,
+    all from one pass of grouped sums (``kpis_by_unit`` live, the snapshots when closed)."""
     out: dict[str, dict[str, list[dict]]] = {}
     for key in RANK_INDICATORS:
         groups: dict[str, list[dict]] = {}

@@ -55,12 +55,14 @@ def dashboard(session: Session, filters: Filters, scope: Scope, today: dt.date, 
         plan = cards.plan_live(session, f.year, as_of, f.plan_list, units, f.chain_id)
     else:
         plan = cards.plan_closed(session, close, f.plan_list, units, f.chain_id)
-    report, compared = cards.rates(session, f.year, as_of, f.plan_list, f.unit_id, close, scope)
+    counties = charts.counties(session)
+    report, compared, reports = cards.rates(session, f.year, as_of, f.plan_list, f.unit_id, close,
+                                            [c[0] for c in counties])
     out = {
         "year": f.year, "as_of": as_of, "closed": close is not None, "plan": plan,
         "signings": cards.signings(session, f.year, as_of, units, f.chain_id),
         "kpis": report, "compare": compared,
-        "ranking": charts.ranking(session, f.year, as_of, f.plan_list, close),
+        "ranking": charts.ranking(counties, reports),
         "chains": charts.by_chain(session, f.year, f.plan_list, units, close),
         "clusters": charts.leads_by(session, "cluster", scope, as_of, units, f.chain_id),
         "provinces": charts.leads_by(session, "province", scope, as_of, units, f.chain_id),
