@@ -11,6 +11,7 @@ plan memberships, never project rows. Amounts are 万元.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -67,7 +68,15 @@ def chain_segments(chain_id: int):
     return select(Segment.id).where(Segment.chain_id == chain_id)
 
 
-def plan_live_statement(year: int, as_of: dt.date, plan_list: str | None, units, chain_id: int | None):
+def _key(units) -> tuple | None:
+    return None if units is None else tuple(sorted(units))
+
+
+# Built statements depend only on their arguments (as crm.kpis.facts keeps its own): building one costs more
+# Python than the demo plan's query takes to run.
+@functools.lru_cache(maxsize=128)
+def plan_live_statement(year: int, as_of: dt.date, plan_list: str | None, units: tuple | None,
+                        chain_id: int | None):
     m, f = milestones(as_of, year), month_sums(year, as_of)
     new, cont = ProjectYear.plan_list == "new", ProjectYear.plan_list == "continuing"
     active = or_(and_(new, m.c.started_d.is_not(None)), and_(cont, func.coalesce(f.c.resumed, 0) == 1))
@@ -89,10 +98,11 @@ def plan_live_statement(year: int, as_of: dt.date, plan_list: str | None, units,
 def plan_live(session: Session, year: int, as_of: dt.date, plan_list: str | None = None, units=None,
               chain_id: int | None = None) -> PlanFigures:
     """The plan as of D, per list: one statement over the KPI facts' sub-selects."""
-    return _figures(session.execute(plan_live_statement(year, as_of, plan_list, units, chain_id)))
+    return _figures(session.execute(plan_live_statement(year, as_of, plan_list, _key(units), chain_id)))
 
 
-def plan_closed_statement(close: PeriodClose, plan_list: str | None, units, chain_id: int | None):
+@functools.lru_cache(maxsize=128)
+def plan_closed_statement(close_id: int, plan_list: str | None, units: tuple | None, chain_id: int | None):
     s = ProjectSnapshot
     new, cont = s.plan_list == "new", s.plan_list == "continuing"
     active = or_(and_(new, s.started_on.is_not(None)), and_(cont, s.resumed.is_(True)))
@@ -100,11 +110,11 @@ def plan_closed_statement(close: PeriodClose, plan_list: str | None, units, chai
     stmt = (select(s.plan_list, func.count(), _money(everyone, s.total_investment), _money(everyone, s.planned),
                    _count(active), _money(active, s.total_investment), _money(active, s.planned),
                    _count(s.entered.is_(True)), _money(everyone, s.funds_ytd), _money(everyone, s.completed_ytd))
-            .where(s.close_id == close.id).group_by(s.plan_list))
+            .where(s.close_id == close_id).group_by(s.plan_list))
     if plan_list is not None:
         stmt = stmt.where(s.plan_list == plan_list)
     if units is not None:
-        stmt = stmt.where(s.resp_unit_id.in_(sorted(units)))
+        stmt = stmt.where(s.resp_unit_id.in_(units))
     if chain_id is not None:
         stmt = stmt.where(s.project_id.in_(select(Project.id).where(Project.segment_id.in_(chain_segments(chain_id)))))
     return stmt
@@ -113,7 +123,7 @@ def plan_closed_statement(close: PeriodClose, plan_list: str | None, units, chai
 def plan_closed(session: Session, close: PeriodClose, plan_list: str | None = None, units=None,
                 chain_id: int | None = None) -> PlanFigures:
     """The plan as frozen at the close (封账): the snapshot rows, grouped by list."""
-    return _figures(session.execute(plan_closed_statement(close, plan_list, units, chain_id)))
+    return _figures(session.execute(plan_closed_statement(close.id, plan_list, _key(units), chain_id)))
 
 
 def signings_statement(year: int, as_of: dt.date, units, chain_id: int | None):

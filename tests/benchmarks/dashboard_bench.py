@@ -180,7 +180,7 @@ def render(results: list[tuple[str, list[Row]]], info: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.dashboard_bench")
     parser.add_argument("--quick", action="store_true", help="scale 1 only; output to a temp file")
     parser.add_argument("--scales", type=int, nargs="+")
@@ -189,7 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    scales = args.scales or ([1] if args.quick else [1, 10])
+    args.scales = args.scales or ([1] if args.quick else [1, 10])
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scales = args.scales
     info = report.machine()
     results = []
     with tempfile.TemporaryDirectory(prefix="chaincrm-dashbench-") as tmp:
