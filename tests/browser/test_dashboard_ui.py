@@ -14,7 +14,7 @@ CHARTS = ("ranking", "chains", "funnel", "clusters", "provinces", "stage_days", 
 
 def test_seed_figures_ranking_switch_and_pictures(page, sign_in, screenshots_dir):
     sign_in(page, "city_leader")
-    expect(page.get_by_test_id("dashboard-title")).to_contain_text("2022")
+    expect(page.get_by_test_id("dashboard-year")).to_have_text("2022")
     # The seed's plan: 1,031 projects, 4,190亿元, 907亿元; 521 started or resumed, 2,139.5亿元, 584亿元.
     for testid, text in (("card-plan-count", "1031"), ("card-plan-total", "4,190.0"),
                          ("card-plan-planned", "907.0"), ("card-active-count", "521"),

@@ -7,10 +7,14 @@
     return { right: 8, feature: { saveAsImage: { title: words.save, pixelRatio: 2, backgroundColor: "#fff" } } };
   }
 
-  function draw(id, option, words) {
+  function draw(id, option, words, empty) {
     var el = document.getElementById(id);
     if (!el) { return null; }
     var chart = window.echarts.init(el);
+    if (empty) {  // nothing to count in the filters and the scope: say so rather than draw bare axes
+      option.title = { text: words.none, left: "center", top: "middle", textStyle: { color: "#6c757d", fontSize: 13 } };
+      el.setAttribute("data-empty", "1");
+    }
     option.toolbox = toolbox(words);
     option.color = palette;
     chart.setOption(option, true);
@@ -82,33 +86,34 @@
       series: [{ type: "bar", name: words.projects, data: chains.map(function (c) { return c.count; }) },
         { type: "bar", name: words.planned, yAxisIndex: 1,
           data: chains.map(function (c) { return Math.round(c.planned / 1000) / 10; }) }]
-    }, words);
+    }, words, !chains.length);
     var funnel = data.funnel || { stages: [] };
     draw("chart-funnel", {
       tooltip: { trigger: "item", formatter: "{b}: {c}" },
       series: [{ type: "funnel", sort: "none", top: 36, bottom: 8, left: "10%", width: "80%", minSize: "10%",
         label: { show: true, position: "inside", formatter: "{b} {c}" },
         data: funnel.stages.map(function (s) { return { name: stages[s.stage] || s.stage, value: s.count }; }) }]
-    }, words);
+    }, words, !funnel.total);
     draw("chart-clusters", {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       series: [{ type: "pie", radius: ["35%", "65%"], top: 24, label: { formatter: "{b}\n{c}" },
         data: (data.clusters || []).map(function (c) {
           return { name: c.key ? (clusters[c.key] || c.key) : words.other, value: c.count };
         }) }]
-    }, words);
+    }, words, !(data.clusters || []).length);
     var provinces = (data.provinces || []).slice(0, 12);
     draw("chart-provinces", bars(provinces.map(function (p) { return p.name || p.key || words.other; }),
-      provinces.map(function (p) { return p.count; }), words.leads, true), words);
+      provinces.map(function (p) { return p.count; }), words.leads, true), words, !provinces.length);
     var days = data.stage_days || [];
     draw("chart-stage_days", bars(days.map(function (s) { return stages[s.stage] || s.stage; }),
-      days.map(function (s) { return s.days; }), words.days, false), words);
+      days.map(function (s) { return s.days; }), words.days, false), words,
+      !days.some(function (s) { return s.n > 0; }));
     var overdue = (data.overdue || []).slice(0, 15);
     draw("chart-overdue", bars(overdue.map(function (o) { return o.unit; }),
-      overdue.map(function (o) { return o.count; }), words.problems, true), words);
+      overdue.map(function (o) { return o.count; }), words.problems, true), words, !overdue.length);
     if (data.officers) {
       draw("chart-officers", bars(data.officers.map(function (o) { return o.name; }),
-        data.officers.map(function (o) { return o.count; }), words.contacts, true), words);
+        data.officers.map(function (o) { return o.count; }), words.contacts, true), words, !data.officers.length);
     }
   });
 })();
