@@ -184,3 +184,11 @@ def test_the_city_cards_equal_the_kpi_service_for_the_city(db, world):
         mine = report[key]
         assert (mine.dispatch, mine.confirmed, mine.target, mine.schedule) == \
             (ind.dispatch, ind.confirmed, ind.target, ind.schedule), key
+
+
+def test_contacts_per_officer_run_to_the_closed_period_end(db, world):
+    close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
+    db.session.commit()
+    # By 31 March only officer a's contact of 1 March counts (b's is 1 April, a's others later).
+    officers = _board(db, world, close=close)["officers"]
+    assert [(r["user_id"], r["count"]) for r in officers] == [(world["users"]["a"].id, 1)]

@@ -71,9 +71,8 @@ def dashboard(session: Session, filters: Filters, scope: Scope, today: dt.date, 
         "overdue": charts.overdue_problems(session, scope, today, units),
         "officers": None,
     }
-    if officers:
-        start = dt.date(f.year, 1, 1) if close is None else dt.date(close.year, close.month, 1)
-        out["officers"] = charts.contacts_per_officer(session, scope, start, as_of, units)
+    if officers:  # the year to D, as every other figure (a closed month: 1 January to its end)
+        out["officers"] = charts.contacts_per_officer(session, scope, dt.date(f.year, 1, 1), as_of, units)
     return out
 
 
