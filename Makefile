@@ -56,6 +56,7 @@ bench: setup  ## benchmarks beside their floors; writes docs/BENCHMARKS*.md (BEN
 	$(BIN)/python -m tests.benchmarks.lead_bench $(BENCH_ARGS)
 	$(BIN)/python -m tests.benchmarks.ledger_bench $(BENCH_ARGS)
 	$(BIN)/python -m tests.benchmarks.chains_bench --output docs/BENCHMARKS-chains.md
+	$(BIN)/python -m tests.benchmarks.dashboard_bench $(BENCH_ARGS)
 
 evaluate: setup  ## the chain engine's evaluation on the atlas chains; writes docs/EVALUATION.md, fails on a miss
 	$(BIN)/python -m chains.evaluate --check --output docs/EVALUATION.md

@@ -1,1 +1,1 @@
-"""The leaders' dashboard (驾驶舱). Issue 7 fills it with KPI cards and rankings."""
+"""The leaders' dashboard (驾驶舱): KPI cards, the 晾晒 ranking within 板块 and the pipeline charts (docs/DASHBOARD.md)."""

@@ -14,6 +14,7 @@ Three grouped sub-selects feed everything:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -143,8 +144,20 @@ def planned_production(year: int):
                 Project.planned_production_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
+def _key(values) -> tuple | None:
+    return None if values is None else tuple(sorted(values))
+
+
 def plan_totals(session: Session, year: int, as_of: dt.date, lists=None, unit_ids=None) -> dict[int, dict]:
     """Every plan-based numerator and denominator, summed per 责任单位: ``{resp_unit_id: {column: value}}``."""
+    stmt = plan_totals_statement(year, as_of, _key(lists), _key(unit_ids))
+    return {row[0]: dict(zip(PLAN_COLUMNS, row[1:])) for row in session.execute(stmt)}
+
+
+# Built statements are immutable and depend only on their arguments: building one costs more Python than a
+# small plan's query takes to run, and a page asks for the same ones again (the dashboard, the KPI page).
+@functools.lru_cache(maxsize=256)
+def plan_totals_statement(year: int, as_of: dt.date, lists: tuple | None, unit_ids: tuple | None):
     m, f = milestones(as_of, year), month_sums(year, as_of)
     new, cont = ProjectYear.plan_list == "new", ProjectYear.plan_list == "continuing"
     resumed, entered = func.coalesce(f.c.resumed, 0) == 1, func.coalesce(f.c.entered, 0) == 1
@@ -168,7 +181,7 @@ def plan_totals(session: Session, year: int, as_of: dt.date, lists=None, unit_id
             .select_from(ProjectYear).join(Project, Project.id == ProjectYear.project_id)
             .outerjoin(m, m.c.project_id == Project.id).outerjoin(f, f.c.project_id == Project.id)
             .where(*plan_population(year, lists, unit_ids)).group_by(Project.resp_unit_id))
-    return {row[0]: dict(zip(PLAN_COLUMNS, row[1:])) for row in session.execute(stmt)}
+    return stmt
 
 
 def signing_milestones(as_of: dt.date):
@@ -201,6 +214,12 @@ def signed_this_year(year: int, as_of: dt.date):
 
 def contract_totals(session: Session, year: int, as_of: dt.date, unit_ids=None) -> dict[int, dict]:
     """履约 and 当年签约当年开工 numerators and denominators per signing unit, over 正式合同 only."""
+    stmt = contract_totals_statement(year, as_of, _key(unit_ids))
+    return {row[0]: dict(zip(CONTRACT_COLUMNS, row[1:])) for row in session.execute(stmt)}
+
+
+@functools.lru_cache(maxsize=256)
+def contract_totals_statement(year: int, as_of: dt.date, unit_ids: tuple | None):
     s = signing_milestones(as_of)
     same = signed_this_year(year, as_of)
     due = [due_condition(getattr(Signing, d), year, as_of) for d, _m in DEADLINES]
@@ -214,5 +233,5 @@ def contract_totals(session: Session, year: int, as_of: dt.date, unit_ids=None) 
             .select_from(Signing).outerjoin(s, s.c.signing_id == Signing.id)
             .where(Signing.kind == "contract", Signing.signed_on <= as_of).group_by(Signing.unit_id))
     if unit_ids is not None:
-        stmt = stmt.where(Signing.unit_id.in_(sorted(unit_ids)))
-    return {row[0]: dict(zip(CONTRACT_COLUMNS, row[1:])) for row in session.execute(stmt)}
+        stmt = stmt.where(Signing.unit_id.in_(unit_ids))
+    return stmt

@@ -158,19 +158,21 @@ def kpis(session: Session, year: int, plan_list: str | None = None, unit_id: int
     return KpiReport(year, plan_list, unit_id, as_of, _indicators(at(as_of), stages, as_of, past, found))
 
 
-def kpis_by_unit(session: Session, year: int, unit_ids: Iterable[int], plan_list: str | None = None,
-                 as_of: dt.date | None = None) -> dict[int, KpiReport]:
-    """Each unit's figures (its subtree's), computed from one pass of grouped sums; no exceptions."""
+def kpis_by_unit(session: Session, year: int, unit_ids: Iterable[int | None], plan_list: str | None = None,
+                 as_of: dt.date | None = None) -> dict[int | None, KpiReport]:
+    """Each unit's figures (its subtree's; None: the city's), computed from one pass of grouped sums; no
+    exceptions."""
     as_of = check_period(year, as_of, plan_list)
     children = _children(session)
-    trees = {uid: _subtree(children, uid) for uid in unit_ids}
+    trees = {uid: None if uid is None else _subtree(children, uid) for uid in unit_ids}
     lists = _lists(plan_list)
     stages = _stages(session, year, plan_list)
 
     def at(day):
         plan, contract = _sums(session, year, day, lists, None)
-        return {uid: figures(_add((v for k, v in plan.items() if k in tree), PLAN_COLUMNS),
-                             _add((v for k, v in contract.items() if k in tree), CONTRACT_COLUMNS), day)
+        return {uid: figures(_add((v for k, v in plan.items() if tree is None or k in tree), PLAN_COLUMNS),
+                             _add((v for k, v in contract.items() if tree is None or k in tree), CONTRACT_COLUMNS),
+                             day)
                 for uid, tree in trees.items()}
 
     now = at(as_of)

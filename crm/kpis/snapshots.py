@@ -163,10 +163,11 @@ def closed_kpis(session: Session, close: PeriodClose, plan_list: str | None = No
 
 
 def compare(session: Session, close: PeriodClose, plan_list: str | None = None,
-            unit_id: int | None = None) -> dict[str, dict]:
+            unit_id: int | None = None, current: KpiReport | None = None) -> dict[str, dict]:
     """环比 (against the previous closed month of the same year) and 同比 (the same month a year before), in
-    percentage points of each indicator's 调度口径 value; None where that period was not closed."""
-    current = closed_kpis(session, close, plan_list, unit_id)
+    percentage points of each indicator's 调度口径 value; None where that period was not closed. ``current``:
+    the close's own report when the caller has it already."""
+    current = current or closed_kpis(session, close, plan_list, unit_id)
     previous = period(session, close.year, close.month - 1) if close.month > 1 else None
     last_year = period(session, close.year - 1, close.month)
     before = closed_kpis(session, previous, plan_list, unit_id) if previous else None

@@ -22,7 +22,7 @@ def test_each_role_signs_in_to_the_dashboard(page, sign_in, screenshots_dir, use
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
     expect(page.get_by_test_id("dashboard-cards")).to_be_visible()
-    expect(page.get_by_test_id("figure-companies")).to_have_text(re.compile(r"^\s*\d[\d,]*\s*$"))
+    expect(page.get_by_test_id("card-plan-count")).to_have_text(re.compile(r"^\s*\d[\d,]*\s*$"))
     expect(page.get_by_test_id("user-menu")).to_be_visible()
     expect(page.get_by_test_id("user-menu")).to_have_text(NAMES[username])
     if username in SCREENSHOT_USERS:
@@ -47,7 +47,7 @@ def test_phone_layout(new_context, sign_in, screenshots_dir):
     toggler.blur()
     cards = page.get_by_test_id("dashboard-cards")
     expect(cards).to_be_visible()
-    expect(page.get_by_test_id("figure-companies")).to_be_in_viewport()
+    expect(page.get_by_test_id("card-plan-count")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     box = cards.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
