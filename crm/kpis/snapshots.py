@@ -110,22 +110,34 @@ def period(session: Session, year: int, month: int) -> PeriodClose | None:
     return session.scalar(select(PeriodClose).where(PeriodClose.year == year, PeriodClose.month == month))
 
 
-def _sums(session: Session, close: PeriodClose, kind: str, lists) -> dict[int, list[dict]]:
+def _sums(session: Session, close: PeriodClose, kind: str, lists, columns) -> dict[int, dict[str, Decimal]]:
+    """Per unit, the snapshot sums of the selected lists added up (one fetch; the JSON holds decimal strings)."""
     stmt = select(UnitSnapshot.unit_id, UnitSnapshot.sums).where(UnitSnapshot.close_id == close.id,
                                                                  UnitSnapshot.kind == kind)
     if kind == "plan" and lists is not None:
         stmt = stmt.where(UnitSnapshot.plan_list.in_(sorted(lists)))
-    out: dict[int, list[dict]] = {}
+    out: dict[int, dict[str, Decimal]] = {}
     for unit_id, sums in session.execute(stmt):
-        out.setdefault(unit_id, []).append({k: Decimal(v) for k, v in sums.items()})
+        total = out.get(unit_id)
+        if total is None:
+            out[unit_id] = {c: Decimal(sums[c]) for c in columns}
+        else:
+            for c in columns:
+                total[c] += Decimal(sums[c])
     return out
 
 
-def _figures_for(plan: dict[int, list[dict]], contract: dict[int, list[dict]], tree: set[int] | None, as_of):
-    def rows(by_unit):
-        return [r for unit_id, group in by_unit.items() if tree is None or unit_id in tree for r in group]
-    return service.figures(service._add(rows(plan), PLAN_COLUMNS), service._add(rows(contract), CONTRACT_COLUMNS),
-                           as_of)
+def _total(by_unit: dict[int, dict[str, Decimal]], tree: set[int] | None, columns) -> dict[str, Decimal]:
+    total = dict.fromkeys(columns, Decimal(0))
+    for unit_id, sums in by_unit.items():
+        if tree is None or unit_id in tree:
+            for c in columns:
+                total[c] += sums[c]
+    return total
+
+
+def _figures_for(plan, contract, tree: set[int] | None, as_of):
+    return service.figures(_total(plan, tree, PLAN_COLUMNS), _total(contract, tree, CONTRACT_COLUMNS), as_of)
 
 
 def _checkpoint_closes(session: Session, stages: dict, as_of: dt.date) -> dict[dt.date, PeriodClose]:
@@ -145,9 +157,14 @@ def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable
     lists = service._lists(plan_list)
     stages = service._stages(session, close.year, plan_list)
 
+    computed: dict[int, dict] = {}
+
     def at(found: PeriodClose):
-        plan, contract = _sums(session, found, "plan", lists), _sums(session, found, "contract", lists)
-        return {uid: _figures_for(plan, contract, tree, found.as_of) for uid, tree in trees.items()}
+        if found.id not in computed:  # a checkpoint on the close's own day is the close itself
+            plan = _sums(session, found, "plan", lists, PLAN_COLUMNS)
+            contract = _sums(session, found, "contract", lists, CONTRACT_COLUMNS)
+            computed[found.id] = {uid: _figures_for(plan, contract, tree, found.as_of) for uid, tree in trees.items()}
+        return computed[found.id]
 
     now = at(close)
     past = {day: at(found) for day, found in _checkpoint_closes(session, stages, close.as_of).items()}
