@@ -1,8 +1,11 @@
-"""A county fills and re-imports its monthly template, a reviewer approves it (issue 7's round trip).
+"""A county fills and re-imports its monthly template, a reviewer approves it, and the dashboard's
+closed-period figures change after the close (issue 7's round trip).
 
 尧都区's officer downloads the month's 月报 from the reporting page, fills it in with openpyxl (as Excel or
 WPS would: amounts typed as 1.2亿 and 3,000万元), uploads it, reads the dry run (screenshot), imports and
-sends it (已报); the city leader opens the round and approves it (已审).
+sends it (已报); the city leader opens the round and approves it (已审), then closes the month (封账): the
+dashboard, which offered no closed figures for the month before, now shows them for 尧都区, carrying the
+imported investment.
 """
 from __future__ import annotations
 
@@ -91,3 +94,22 @@ def test_a_county_fills_and_reimports_its_month_and_a_reviewer_approves_it(
     expect(leader.get_by_test_id("round-status")).to_contain_text("已报")
     leader.get_by_test_id("approve-form").locator("button[type=submit]").click()
     expect(leader.get_by_test_id("round-status")).to_contain_text("已审")
+
+    # Before the close the dashboard has no closed figures for the month.
+    leader.goto(f"/dashboard?year={year}")
+    expect(leader.locator(f"#f-period option[value='{month}']")).to_have_count(0)
+    leader.goto(f"/reporting/?year={year}&month={month}")
+    leader.get_by_test_id("close-form").locator("button[type=submit]").click()
+    expect(leader.get_by_test_id("period-closed")).to_be_visible()
+    expect(_unit_row(leader).locator("[data-testid^='round-status-']")).to_contain_text("锁定")
+
+    leader.goto(f"/dashboard?year={year}")
+    filters = leader.get_by_test_id("dashboard-filters")
+    filters.locator("#f-period").select_option(str(month))
+    filters.locator("select[name=unit]").select_option(label="尧都区")
+    filters.locator("button[type=submit]").click()
+    expect(leader.get_by_test_id("dashboard-closed")).to_be_visible()
+    text = leader.get_by_test_id("rate-investment_completion_rate-value").inner_text()
+    found = re.search(r"[\d.]+", text.replace(",", ""))
+    assert found and float(found.group()) > 0, text  # the imported 1.2亿 / 3,000万元 / 800 are in it
+    leader.screenshot(path=screenshots_dir / "dashboard-closed.png", full_page=True, animations="disabled")
