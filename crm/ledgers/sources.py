@@ -27,8 +27,8 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from crm.ledgers.fields import Context, ProjectIds, field_value_fn
-from crm.models import (Chain, Company, Division, Lead, Problem, Project, ProjectLeader, ProjectMonth, ProjectYear,
-                        Segment, Signing, Unit, User)
+from crm.models import (Chain, Company, Division, Lead, PeriodClose, Problem, Project, ProjectLeader, ProjectMonth,
+                        ProjectSnapshot, ProjectYear, Segment, Signing, Unit, User)
 from crm.models.monthly import FUND_SOURCES
 from crm.models.projects import PROBLEM_LEVELS, PROJECT_CATEGORIES
 from crm.problems.listing import overdue_condition
@@ -147,9 +147,34 @@ def _month_start(year: int, month: int | None, date: dt.date | None) -> dt.date 
     return dt.date(year, month, 1) if month else None
 
 
+def _frozen(session: Session, ctx: Context, ids: Select) -> dict[int, tuple] | None:
+    """A closed month's frozen figures per project (封账), None while the month is open."""
+    close = session.scalar(select(PeriodClose.id).where(PeriodClose.year == ctx.year, PeriodClose.month == ctx.month))
+    if close is None:
+        return None
+    s = ProjectSnapshot
+    stmt = select(s.project_id, s.planned, s.completed_month, s.completed_ytd, s.completed_total, s.stage,
+                  s.entered).where(s.close_id == close, s.project_id.in_(ids))
+    return {row[0]: row[1:] for row in session.connection().execute(stmt)}
+
+
+def _apply_frozen(row: dict, frozen: tuple | None) -> None:
+    """Put the close's figures in place of today's: the 月报 of a closed month quotes what was closed, so a
+    correction made later changes the next month's report, never this one (a project planned after the
+    close is not in the close and keeps its live figures)."""
+    if frozen is None:
+        return
+    planned, month_done, ytd, total, stage, entered = frozen
+    before = None if total is None else (total - (ytd or 0))
+    row.update({"year_plan": _f(planned), "this_month": _f(month_done), "ytd": _f(ytd),
+                "ytd_percent": _fraction(ytd, planned), "since_start": _f(total), "before_year": _f(before),
+                "stage": stage, "stats_status": "entered" if entered else row["stats_status"]})
+
+
 def monthly_projects(session: Session, ctx: Context) -> Dataset:
     stmts = monthly_statements(ctx)
     sums = {row[0]: row[1:] for row in session.connection().execute(stmts["months"])}
+    frozen = _frozen(session, ctx, _project_ids(ctx))
     units = _units(session)
     year, rows, ids = ctx.year, [], []
     empty = (None,) * (5 + len(FUND_SOURCES) + 1)
@@ -174,6 +199,8 @@ def monthly_projects(session: Session, ctx: Context) -> Dataset:
             "category_sort": PROJECT_CATEGORIES.index(category), "stage": stage, "chain": chain,
             "segment": segment, "resp_unit": resp_name, "county": county, "county_sort": county_sort,
             **{k: _f(v) for k, v in zip(FUND_SOURCES, funds)}, "stats_on": _day(stats_on)})
+        if frozen is not None:
+            _apply_frozen(rows[-1], frozen.get(pid))
     return Dataset(rows, ProjectIds(ids, _project_ids(ctx)))
 
 
