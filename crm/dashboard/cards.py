@@ -18,15 +18,19 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from crm.core.database import read
 from crm.kpis import service as kpi_service
 from crm.kpis import snapshots
 from crm.kpis.facts import milestones, month_sums, plan_population, to_decimal
+from crm.kpis.results import INDICATORS
 from crm.models import Lead, PeriodClose, Project, ProjectSnapshot, ProjectYear, Segment, Signing
 from crm.models.projects import PLAN_LISTS
 
 __all__ = ["CARD_INDICATORS", "PlanFigures", "plan_live", "plan_closed", "signings", "rates"]
 
 # The rates carried on cards; 投资完成率 also shows its gap to 序时进度.
+# The rates the county ranking (晾晒) compares.
+RANK_INDICATORS = ("new_start_rate", "resume_rate", "start_resume_rate", "investment_completion_rate")
 CARD_INDICATORS = ("new_start_rate", "resume_rate", "start_resume_rate", "investment_completion_rate",
                    "funds_arrival_rate")
 PLAN_FIELDS = ("count", "total", "planned", "active", "active_total", "active_planned", "entered", "funds",
@@ -68,13 +72,18 @@ def chain_segments(chain_id: int):
     return select(Segment.id).where(Segment.chain_id == chain_id)
 
 
-def _key(units) -> tuple | None:
+def key(units) -> tuple | None:
+    """A unit set as a cache key (sorted ids; None: no unit filter)."""
     return None if units is None else tuple(sorted(units))
 
 
-# Built statements depend only on their arguments (as crm.kpis.facts keeps its own): building one costs more
-# Python than the demo plan's query takes to run.
-@functools.lru_cache(maxsize=128)
+# Built statements depend only on their arguments (the scope is a frozen value, units a sorted tuple), as
+# crm.kpis.facts keeps its own: building one costs more Python than most of the dashboard's queries take to
+# run. Statements are immutable and hold no session, so one may serve every request.
+cached = functools.lru_cache(maxsize=128)
+
+
+@cached
 def plan_live_statement(year: int, as_of: dt.date, plan_list: str | None, units: tuple | None,
                         chain_id: int | None):
     m, f = milestones(as_of, year), month_sums(year, as_of)
@@ -98,10 +107,10 @@ def plan_live_statement(year: int, as_of: dt.date, plan_list: str | None, units:
 def plan_live(session: Session, year: int, as_of: dt.date, plan_list: str | None = None, units=None,
               chain_id: int | None = None) -> PlanFigures:
     """The plan as of D, per list: one statement over the KPI facts' sub-selects."""
-    return _figures(session.execute(plan_live_statement(year, as_of, plan_list, _key(units), chain_id)))
+    return _figures(read(session, plan_live_statement(year, as_of, plan_list, key(units), chain_id)))
 
 
-@functools.lru_cache(maxsize=128)
+@cached
 def plan_closed_statement(close_id: int, plan_list: str | None, units: tuple | None, chain_id: int | None):
     s = ProjectSnapshot
     new, cont = s.plan_list == "new", s.plan_list == "continuing"
@@ -123,14 +132,15 @@ def plan_closed_statement(close_id: int, plan_list: str | None, units: tuple | N
 def plan_closed(session: Session, close: PeriodClose, plan_list: str | None = None, units=None,
                 chain_id: int | None = None) -> PlanFigures:
     """The plan as frozen at the close (封账): the snapshot rows, grouped by list."""
-    return _figures(session.execute(plan_closed_statement(close.id, plan_list, _key(units), chain_id)))
+    return _figures(read(session, plan_closed_statement(close.id, plan_list, key(units), chain_id)))
 
 
-def signings_statement(year: int, as_of: dt.date, units, chain_id: int | None):
+@cached
+def signings_statement(year: int, as_of: dt.date, units: tuple | None, chain_id: int | None):
     stmt = (select(func.count(), func.sum(func.coalesce(Signing.amount, 0)))
             .where(Signing.kind == "contract", Signing.signed_on.between(dt.date(year, 1, 1), as_of)))
     if units is not None:
-        stmt = stmt.where(Signing.unit_id.in_(sorted(units)))
+        stmt = stmt.where(Signing.unit_id.in_(units))
     if chain_id is not None:
         stmt = stmt.where(Signing.lead_id.in_(select(Lead.id).where(Lead.segment_id.in_(chain_segments(chain_id)))))
     return stmt
@@ -138,18 +148,23 @@ def signings_statement(year: int, as_of: dt.date, units, chain_id: int | None):
 
 def signings(session: Session, year: int, as_of: dt.date, units=None, chain_id: int | None = None) -> dict:
     """正式合同 signed in [1 Jan, D]: count and amount (万元). An aggregate: every role sees the city's."""
-    count, amount = session.execute(signings_statement(year, as_of, units, chain_id)).one()
+    count, amount = read(session, signings_statement(year, as_of, key(units), chain_id)).one()
     return {"count": int(count or 0), "amount": to_decimal(amount)}
 
 
 def rates(session: Session, year: int, as_of: dt.date, plan_list: str | None, unit_id: int | None,
-          close: PeriodClose | None, county_ids: list[int]) -> tuple:
+          close: PeriodClose | None, county_ids: list[int], tree: dict | None = None,
+          closes: snapshots.Closes | None = None) -> tuple:
     """The KPI reports of the unit (None: the city) and of each ranked county from one pass of the KPI
     service (live ``kpis_by_unit``, closed ``closed_kpis_by_unit``), and when closed 环比/同比 in points.
-    Returns (report, compare or None, reports by unit id)."""
+    Returns (report, compare or None, reports by unit id). ``tree`` and ``closes``: the unit tree and the
+    closed periods, when the caller has read them."""
     ids = [unit_id, *county_ids]
+    wanted = {**dict.fromkeys(county_ids, RANK_INDICATORS), unit_id: INDICATORS}  # a county: what it is ranked on
     if close is None:
-        reports = kpi_service.kpis_by_unit(session, year, ids, plan_list, as_of)
+        reports = kpi_service.kpis_by_unit(session, year, ids, plan_list, as_of, tree, wanted)
         return reports[unit_id], None, reports
-    reports = snapshots.closed_kpis_by_unit(session, close, ids, plan_list)
-    return reports[unit_id], snapshots.compare(session, close, plan_list, unit_id, reports[unit_id]), reports
+    reports = snapshots.closed_kpis_by_unit(session, close, ids, plan_list, children=tree, closes=closes,
+                                            indicators=wanted)
+    return (reports[unit_id], snapshots.compare(session, close, plan_list, unit_id, reports[unit_id], closes),
+            reports)

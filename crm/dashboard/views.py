@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from crm.core.params import choice_arg, int_arg
 from crm.dashboard import services
-from crm.dashboard.charts import RANK_INDICATORS
+from crm.dashboard.cards import RANK_INDICATORS
 from crm.dashboard.labels import chart_words
 from crm.extensions import db
 from crm.kpis import snapshots
@@ -55,18 +55,19 @@ def _exists(name: str, model, value: int | None) -> int | None:
     return value
 
 
-def _filters() -> services.Filters:
+def _filters() -> tuple[services.Filters, snapshots.Closes]:
     year = int_arg("year", registry.get(db.session, DEMO_YEAR.key), minimum=2000, maximum=2100)
     plan_list = choice_arg("list", PLAN_LISTS)
     unit_id = _exists("unit", Unit, int_arg("unit", None, minimum=1, maximum=2**31 - 1))
     chain_id = _exists("chain", Chain, int_arg("chain", None, minimum=1, maximum=2**31 - 1))
     month = int_arg("period", None, minimum=1, maximum=12)
+    closes = services.periods_for(db.session, year)
     close = None
     if month is not None:
-        close = snapshots.period(db.session, year, month)
+        close = closes.get(year, month)
         if close is None:  # only a closed month of the chosen year can be read as closed
             abort(400, description=_("Parameter %(name)s does not accept %(value)s.", name="period", value=month))
-    return services.Filters(year, plan_list, unit_id, chain_id, close)
+    return services.Filters(year, plan_list, unit_id, chain_id, close), closes
 
 
 def _plain(value):
@@ -82,13 +83,13 @@ def _plain(value):
 @bp.route("/dashboard")
 @requires("dashboard.view")
 def index():
-    filters = _filters()
+    filters, closes = _filters()
     rank = choice_arg("rank", RANK_INDICATORS, RANK_INDICATORS[2])
     officers = services.sees_officers(current_user.roles)
-    result = services.dashboard(db.session, filters, current_scope(), _today(), officers=officers)
+    result = services.dashboard(db.session, filters, current_scope(), _today(), officers=officers, closes=closes)
     shown = ("ranking", "chains", "clusters", "provinces", "funnel", "stage_days", "overdue", "officers")
     charts = {key: _plain(result[key]) for key in shown}
     charts.update(rank=rank, words=chart_words(), indicators={k: str(INDICATOR_LABELS[k]) for k in RANK_INDICATORS})
     return render_template("dashboard/index.html", d=result, filters=filters, charts=charts,
-                           **services.choices(db.session, filters.year), lists=LIST_LABELS,
+                           **result["choices"], lists=LIST_LABELS,
                            labels=INDICATOR_LABELS, rank_keys=RANK_INDICATORS, rank=rank)

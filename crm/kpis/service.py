@@ -9,7 +9,7 @@ aggregates, visible to every role; exceptions name only projects inside the call
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,7 +25,8 @@ from crm.security.scope import Scope
 from crm.settings import registry
 from crm.settings.core import KPI_TARGETS
 
-__all__ = ["kpis", "kpis_by_unit", "figures", "check_period"]
+__all__ = ["kpis", "kpis_by_unit", "figures", "FORMULAS", "wanted", "tree_totals", "children", "subtree",
+           "check_period"]
 
 CENT = Decimal("0.01")
 MONEY = {"planned", "completed_d", "completed_c", "split_through", "nosplit_planned", "attr_planned", "funds_d",
@@ -42,14 +43,14 @@ def check_period(year: int, as_of: dt.date | None, plan_list: str | None) -> dt.
     return as_of
 
 
-def _children(session: Session) -> dict[int | None, list[int]]:
+def children(session: Session) -> dict[int | None, list[int]]:
     out: dict[int | None, list[int]] = {}
     for uid, parent in session.execute(select(Unit.id, Unit.parent_id)):
         out.setdefault(parent, []).append(uid)
     return out
 
 
-def _subtree(children, root: int) -> set[int]:
+def subtree(children, root: int) -> set[int]:
     out, stack = set(), [root]
     while stack:
         uid = stack.pop()
@@ -59,38 +60,62 @@ def _subtree(children, root: int) -> set[int]:
     return out
 
 
-def _add(rows: Iterable[dict], columns) -> dict[str, Decimal]:
-    total = {c: Decimal(0) for c in columns}
-    for row in rows:
-        for c in columns:
-            total[c] += to_decimal(row.get(c)) if c in MONEY else Decimal(int(row.get(c) or 0))
-    return total
+def tree_totals(by_unit: dict, trees: dict, columns) -> dict:
+    """Each tree's column totals (a tree of None: every unit) from per-unit SQL sums (SQLite answers ints or
+    floats, PostgreSQL Decimals; None is 0), each unit's row added once to each tree holding it; the totals
+    come out exact (money to the cent, counts whole)."""
+    raw = {key: dict.fromkeys(columns, 0) for key in trees}
+    holders: dict = {}
+    for key, tree in trees.items():
+        for uid in (by_unit if tree is None else tree):
+            holders.setdefault(uid, []).append(raw[key])
+    for uid, sums in by_unit.items():
+        for total in holders.get(uid, ()):
+            for c in columns:
+                total[c] += sums[c] or 0
+    return {key: {c: to_decimal(v) if c in MONEY else Decimal(int(v)) for c, v in total.items()}
+            for key, total in raw.items()}
 
 
-def figures(plan: dict[str, Decimal], contract: dict[str, Decimal], as_of: dt.date) -> dict[str, tuple]:
-    """Each indicator's (调度, confirmed, schedule) from summed columns — the formulas of docs/KPIS.md."""
-    p, c = plan, contract
+def wanted(indicators: Mapping | None, unit_id) -> Iterable[str]:
+    """The indicators a unit's report carries: all unless the caller named fewer."""
+    return INDICATORS if indicators is None else indicators.get(unit_id, INDICATORS)
+
+
+def _schedule(p: dict[str, Decimal], as_of: dt.date) -> Schedule:
     through = (p["split_through"] + p["nosplit_planned"] * as_of.month / 12).quantize(CENT)
     basis = {(True, False): "monthly_plan", (False, True): "elapsed", (True, True): "mixed"}.get(
         (p["n_split"] > 0, p["n_nosplit"] > 0), "none")
-    schedule = Schedule(through, p["planned"], percent(through, p["planned"]),
-                        percent(p["completed_d"] - through, p["planned"]),
-                        percent(p["completed_c"] - through, p["planned"]), basis)
-    return {
-        "new_start_rate": (Figure.of(p["new_d"], p["new_n"]), Figure.of(p["new_c"], p["new_n"]), None),
-        "resume_rate": (Figure.of(p["cont_d"], p["cont_n"]), Figure.of(p["cont_c"], p["cont_n"]), None),
-        "start_resume_rate": (Figure.of(p["new_d"] + p["cont_d"], p["new_n"] + p["cont_n"]),
-                              Figure.of(p["new_c"] + p["cont_c"], p["new_n"] + p["cont_n"]), None),
-        "investment_completion_rate": (Figure.of(p["completed_d"], p["planned"]),
-                                       Figure.of(p["completed_c"], p["planned"]), schedule),
-        "completion_rate": (Figure.of(p["finish_d"], p["finish_n"]), Figure.of(p["finish_c"], p["finish_n"]), None),
-        "production_rate": (Figure.of(p["produce_d"], p["produce_n"]), Figure.of(p["produce_c"], p["produce_n"]),
-                            None),
-        "contract_performance_rate": (Figure.of(c["met_d"], c["due_n"]), Figure.of(c["met_c"], c["due_n"]), None),
-        "funds_arrival_rate": (Figure.of(p["funds_d"], p["attr_planned"]), Figure.of(p["funds_c"], p["attr_planned"]),
-                               None),
-        "same_year_start_rate": (Figure.of(c["same_d"], c["same_n"]), Figure.of(c["same_c"], c["same_n"]), None),
-    }
+    return Schedule(through, p["planned"], percent(through, p["planned"]),
+                    percent(p["completed_d"] - through, p["planned"]),
+                    percent(p["completed_c"] - through, p["planned"]), basis)
+
+
+def _rate(dispatch, confirmed, denominator, schedule=None) -> tuple:
+    return Figure.of(dispatch, denominator), Figure.of(confirmed, denominator), schedule
+
+
+# Each indicator's (调度, confirmed, schedule) from the summed plan (p) and contract (c) columns at D — the
+# formulas of docs/KPIS.md.
+FORMULAS = {
+    "new_start_rate": lambda p, c, d: _rate(p["new_d"], p["new_c"], p["new_n"]),
+    "resume_rate": lambda p, c, d: _rate(p["cont_d"], p["cont_c"], p["cont_n"]),
+    "start_resume_rate": lambda p, c, d: _rate(p["new_d"] + p["cont_d"], p["new_c"] + p["cont_c"],
+                                               p["new_n"] + p["cont_n"]),
+    "investment_completion_rate": lambda p, c, d: _rate(p["completed_d"], p["completed_c"], p["planned"],
+                                                        _schedule(p, d)),
+    "completion_rate": lambda p, c, d: _rate(p["finish_d"], p["finish_c"], p["finish_n"]),
+    "production_rate": lambda p, c, d: _rate(p["produce_d"], p["produce_c"], p["produce_n"]),
+    "contract_performance_rate": lambda p, c, d: _rate(c["met_d"], c["met_c"], c["due_n"]),
+    "funds_arrival_rate": lambda p, c, d: _rate(p["funds_d"], p["funds_c"], p["attr_planned"]),
+    "same_year_start_rate": lambda p, c, d: _rate(c["same_d"], c["same_c"], c["same_n"]),
+}
+
+
+def figures(plan: dict[str, Decimal], contract: dict[str, Decimal], as_of: dt.date,
+            keys: Iterable[str] = INDICATORS) -> dict[str, tuple]:
+    """The indicators' (调度, confirmed, schedule) from summed columns; ``keys``: which (default all)."""
+    return {key: FORMULAS[key](plan, contract, as_of) for key in keys}
 
 
 def _sums(session, year, as_of, lists, unit_ids):
@@ -124,9 +149,9 @@ def _lists(plan_list: str | None):
 
 def _indicators(now: dict, stages: dict, as_of: dt.date, past_by_date: dict[dt.date, dict],
                 extra: dict | None = None) -> dict[str, Indicator]:
+    """The indicators computed in ``now`` (figures by key), with their targets and exceptions."""
     out = {}
-    for key in INDICATORS:
-        dispatch, confirmed, schedule = now[key]
+    for key, (dispatch, confirmed, schedule) in now.items():
         past = {d: figs[key][:2] for d, figs in past_by_date.items()}
         named_rows, total = (extra or {}).get(key, ((), 0))
         out[key] = Indicator(key, dispatch, confirmed, _target(stages[key], dispatch, confirmed, as_of, past),
@@ -145,13 +170,15 @@ def kpis(session: Session, year: int, plan_list: str | None = None, unit_id: int
     ``plan_list`` narrows the plan population (None: every list). Exceptions are limited to ``scope``
     when one is given; figures are aggregates and never are."""
     as_of = check_period(year, as_of, plan_list)
-    units = None if unit_id is None else _subtree(_children(session), unit_id)
+    units = None if unit_id is None else subtree(children(session), unit_id)
     lists = _lists(plan_list)
     stages = _stages(session, year, plan_list)
 
     def at(day):
         plan, contract = _sums(session, year, day, lists, units)
-        return figures(_add(plan.values(), PLAN_COLUMNS), _add(contract.values(), CONTRACT_COLUMNS), day)
+        everything = {None: None}
+        return figures(tree_totals(plan, everything, PLAN_COLUMNS)[None],
+                       tree_totals(contract, everything, CONTRACT_COLUMNS)[None], day)
 
     past = {day: at(day) for day in _passed_dates(stages, as_of)}
     found = named.all_exceptions(session, year, as_of, lists, units, scope)
@@ -159,21 +186,22 @@ def kpis(session: Session, year: int, plan_list: str | None = None, unit_id: int
 
 
 def kpis_by_unit(session: Session, year: int, unit_ids: Iterable[int | None], plan_list: str | None = None,
-                 as_of: dt.date | None = None) -> dict[int | None, KpiReport]:
+                 as_of: dt.date | None = None, tree: dict | None = None,
+                 indicators: Mapping | None = None) -> dict[int | None, KpiReport]:
     """Each unit's figures (its subtree's; None: the city's), computed from one pass of grouped sums; no
-    exceptions."""
+    exceptions. ``tree``: the units' children (as :func:`children`), when the caller has read them;
+    ``indicators``: per unit id, the indicators its report needs (a ranking needs a few; default all)."""
     as_of = check_period(year, as_of, plan_list)
-    children = _children(session)
-    trees = {uid: None if uid is None else _subtree(children, uid) for uid in unit_ids}
+    tree = children(session) if tree is None else tree
+    trees = {uid: None if uid is None else subtree(tree, uid) for uid in unit_ids}
     lists = _lists(plan_list)
     stages = _stages(session, year, plan_list)
 
     def at(day):
         plan, contract = _sums(session, year, day, lists, None)
-        return {uid: figures(_add((v for k, v in plan.items() if tree is None or k in tree), PLAN_COLUMNS),
-                             _add((v for k, v in contract.items() if tree is None or k in tree), CONTRACT_COLUMNS),
-                             day)
-                for uid, tree in trees.items()}
+        plan = tree_totals(plan, trees, PLAN_COLUMNS)
+        contract = tree_totals(contract, trees, CONTRACT_COLUMNS)
+        return {uid: figures(plan[uid], contract[uid], day, wanted(indicators, uid)) for uid in trees}
 
     now = at(as_of)
     past = {day: at(day) for day in _passed_dates(stages, as_of)}

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from crm.audit import service as audit
+from crm.core.database import read
 from crm.core.errors import DomainError
 from crm.kpis import service
 from crm.kpis.facts import (CONTRACT_COLUMNS, PLAN_COLUMNS, contract_totals, milestones, month_sums, plan_totals,
@@ -29,7 +32,9 @@ from crm.models import PeriodClose, Project, ProjectSnapshot, ProjectYear, UnitS
 from crm.models.monthly import ProjectMonth
 from crm.models.projects import PLAN_LISTS
 
-__all__ = ["month_end", "take", "periods", "period", "closed_kpis", "closed_kpis_by_unit", "compare"]
+SNAPSHOT_COLUMNS = PLAN_COLUMNS + CONTRACT_COLUMNS
+
+__all__ = ["month_end", "take", "periods", "period", "Closes", "closed_kpis", "closed_kpis_by_unit", "compare"]
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -110,50 +115,75 @@ def period(session: Session, year: int, month: int) -> PeriodClose | None:
     return session.scalar(select(PeriodClose).where(PeriodClose.year == year, PeriodClose.month == month))
 
 
-def _sums(session: Session, close: PeriodClose, kind: str, lists, columns) -> dict[int, dict[str, Decimal]]:
-    """Per unit, the snapshot sums of the selected lists added up (one fetch; the JSON holds decimal strings)."""
-    stmt = select(UnitSnapshot.unit_id, UnitSnapshot.sums).where(UnitSnapshot.close_id == close.id,
-                                                                 UnitSnapshot.kind == kind)
-    if kind == "plan" and lists is not None:
-        stmt = stmt.where(UnitSnapshot.plan_list.in_(sorted(lists)))
-    out: dict[int, dict[str, Decimal]] = {}
-    for unit_id, sums in session.execute(stmt):
-        total = out.get(unit_id)
-        if total is None:
-            out[unit_id] = {c: Decimal(sums[c]) for c in columns}
-        else:
-            for c in columns:
-                total[c] += Decimal(sums[c])
-    return out
+@functools.lru_cache(maxsize=64)
+def _closes_statement(years: tuple[int, ...]):
+    return select(PeriodClose.id, PeriodClose.year, PeriodClose.month, PeriodClose.as_of).where(
+        PeriodClose.year.in_(years))
 
 
-def _total(by_unit: dict[int, dict[str, Decimal]], tree: set[int] | None, columns) -> dict[str, Decimal]:
-    total = dict.fromkeys(columns, Decimal(0))
-    for unit_id, sums in by_unit.items():
-        if tree is None or unit_id in tree:
-            for c in columns:
-                total[c] += sums[c]
-    return total
+@functools.lru_cache(maxsize=128)
+def _sums_statement(close_id: int, lists: tuple | None):
+    """Per kind and unit, each column summed over the selected lists, in SQL (the JSON holds decimal strings;
+    a value absent from a kind sums to NULL). No result processing: SQLite answers ints or floats,
+    PostgreSQL Decimals, and :func:`crm.kpis.service.tree_totals` makes the totals exact."""
+    s = UnitSnapshot
+    columns = (func.sum(s.sums[c].as_numeric(20, 2), type_=NullType()).label(c) for c in SNAPSHOT_COLUMNS)
+    stmt = select(s.kind, s.unit_id, *columns).where(s.close_id == close_id).group_by(s.kind, s.unit_id)
+    if lists is not None:
+        stmt = stmt.where((s.kind == "contract") | s.plan_list.in_(lists))
+    return stmt
 
 
-def _figures_for(plan, contract, tree: set[int] | None, as_of):
-    return service.figures(_total(plan, tree, PLAN_COLUMNS), _total(contract, tree, CONTRACT_COLUMNS), as_of)
+class Closes:
+    """The closed periods of some years, read in one statement, by year and month (other years: asked). A
+    period is a row with the close's ``id``, ``year``, ``month`` and ``as_of`` (all the KPIs need of it)."""
+
+    def __init__(self, session: Session, years: Iterable[int]):
+        self.session, self.years = session, frozenset(years)
+        found = read(session, _closes_statement(tuple(sorted(self.years))))
+        self._found = {(c.year, c.month): c for c in found}
+
+    def get(self, year: int, month: int) -> PeriodClose | None:
+        if year in self.years:
+            return self._found.get((year, month))
+        return period(self.session, year, month)
+
+    def of_year(self, year: int) -> list[PeriodClose]:
+        """The year's closes, newest first (as :func:`periods`)."""
+        if year not in self.years:
+            return periods(self.session, year)
+        return sorted((c for (y, _m), c in self._found.items() if y == year), key=lambda c: -c.month)
 
 
-def _checkpoint_closes(session: Session, stages: dict, as_of: dt.date) -> dict[dt.date, PeriodClose]:
+def _sums(session: Session, close: PeriodClose, lists) -> tuple[dict, dict]:
+    """Per unit, the snapshot sums of the selected lists (plan) and the contract sums, from one statement, as
+    the database answers them (:func:`crm.kpis.service.tree_totals` makes the totals exact)."""
+    stmt = _sums_statement(close.id, None if lists is None else tuple(sorted(lists)))
+    out: dict[str, dict[int, dict[str, Decimal]]] = {"plan": {}, "contract": {}}
+    for kind, unit_id, *values in read(session, stmt):
+        out[kind][unit_id] = dict(zip(SNAPSHOT_COLUMNS, values))
+    return out["plan"], out["contract"]
+
+
+def _checkpoint_closes(closes: Closes, stages: dict, as_of: dt.date) -> dict[dt.date, PeriodClose]:
     out = {}
     for day in service._passed_dates(stages, as_of):
-        found = period(session, day.year, day.month)
+        found = closes.get(day.year, day.month)
         if found is not None and found.as_of == day:
             out[day] = found
     return out
 
 
 def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable[int | None],
-                        plan_list: str | None = None) -> dict[int | None, KpiReport]:
-    """Each unit's (its subtree's; None: the city's) figures as frozen at the close."""
-    children = service._children(session)
-    trees = {uid: None if uid is None else service._subtree(children, uid) for uid in unit_ids}
+                        plan_list: str | None = None, *, children: dict | None = None,
+                        closes: Closes | None = None, indicators: Mapping | None = None
+                        ) -> dict[int | None, KpiReport]:
+    """Each unit's (its subtree's; None: the city's) figures as frozen at the close. ``children`` (the unit
+    tree, as ``service.children``) and ``closes`` may be given by a caller that has read them already;
+    ``indicators``: per unit id, the indicators its report needs (default all)."""
+    children = service.children(session) if children is None else children
+    closes = Closes(session, (close.year,)) if closes is None else closes
+    trees = {uid: None if uid is None else service.subtree(children, uid) for uid in unit_ids}
     lists = service._lists(plan_list)
     stages = service._stages(session, close.year, plan_list)
 
@@ -161,13 +191,15 @@ def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable
 
     def at(found: PeriodClose):
         if found.id not in computed:  # a checkpoint on the close's own day is the close itself
-            plan = _sums(session, found, "plan", lists, PLAN_COLUMNS)
-            contract = _sums(session, found, "contract", lists, CONTRACT_COLUMNS)
-            computed[found.id] = {uid: _figures_for(plan, contract, tree, found.as_of) for uid, tree in trees.items()}
+            plan, contract = _sums(session, found, lists)
+            plan = service.tree_totals(plan, trees, PLAN_COLUMNS)
+            contract = service.tree_totals(contract, trees, CONTRACT_COLUMNS)
+            computed[found.id] = {uid: service.figures(plan[uid], contract[uid], found.as_of,
+                                                       service.wanted(indicators, uid)) for uid in trees}
         return computed[found.id]
 
     now = at(close)
-    past = {day: at(found) for day, found in _checkpoint_closes(session, stages, close.as_of).items()}
+    past = {day: at(found) for day, found in _checkpoint_closes(closes, stages, close.as_of).items()}
     return {uid: KpiReport(close.year, plan_list, uid, close.as_of,
                            service._indicators(now[uid], stages, close.as_of,
                                                {d: figs[uid] for d, figs in past.items()}))
@@ -175,20 +207,22 @@ def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable
 
 
 def closed_kpis(session: Session, close: PeriodClose, plan_list: str | None = None,
-                unit_id: int | None = None) -> KpiReport:
-    return closed_kpis_by_unit(session, close, [unit_id], plan_list)[unit_id]
+                unit_id: int | None = None, closes: Closes | None = None) -> KpiReport:
+    return closed_kpis_by_unit(session, close, [unit_id], plan_list, closes=closes)[unit_id]
 
 
 def compare(session: Session, close: PeriodClose, plan_list: str | None = None,
-            unit_id: int | None = None, current: KpiReport | None = None) -> dict[str, dict]:
+            unit_id: int | None = None, current: KpiReport | None = None,
+            closes: Closes | None = None) -> dict[str, dict]:
     """环比 (against the previous closed month of the same year) and 同比 (the same month a year before), in
     percentage points of each indicator's 调度口径 value; None where that period was not closed. ``current``:
-    the close's own report when the caller has it already."""
-    current = current or closed_kpis(session, close, plan_list, unit_id)
-    previous = period(session, close.year, close.month - 1) if close.month > 1 else None
-    last_year = period(session, close.year - 1, close.month)
-    before = closed_kpis(session, previous, plan_list, unit_id) if previous else None
-    year_ago = closed_kpis(session, last_year, plan_list, unit_id) if last_year else None
+    the close's own report when the caller has it already; ``closes``: the periods of both years, if read."""
+    closes = Closes(session, (close.year - 1, close.year)) if closes is None else closes
+    current = current or closed_kpis(session, close, plan_list, unit_id, closes=closes)
+    previous = closes.get(close.year, close.month - 1) if close.month > 1 else None
+    last_year = closes.get(close.year - 1, close.month)
+    before = closed_kpis(session, previous, plan_list, unit_id, closes) if previous else None
+    year_ago = closed_kpis(session, last_year, plan_list, unit_id, closes) if last_year else None
     out = {}
     for key in INDICATORS:
         value = current[key].dispatch.value
