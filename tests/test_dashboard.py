@@ -192,3 +192,30 @@ def test_contacts_per_officer_run_to_the_closed_period_end(db, world):
     # By 31 March only officer a's contact of 1 March counts (b's is 1 April, a's others later).
     officers = _board(db, world, close=close)["officers"]
     assert [(r["user_id"], r["count"]) for r in officers] == [(world["users"]["a"].id, 1)]
+
+
+def test_the_chain_filter_narrows_the_rates_and_the_ranking_live_and_closed(db, world):
+    chain, units = world["chain"].id, world["units"]
+    close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
+    db.session.commit()
+
+    def rates(**filters):
+        d = _board(db, world, chain_id=chain, **filters)
+        k = d["kpis"]
+        return ((k["new_start_rate"].dispatch.numerator, k["new_start_rate"].dispatch.denominator),
+                (k["resume_rate"].dispatch.numerator, k["resume_rate"].dispatch.denominator),
+                k["start_resume_rate"].dispatch.value, k["investment_completion_rate"].dispatch.denominator,
+                [(r["unit_id"], r["value"]) for r in d["ranking"]["start_resume_rate"]["沿汾"]])
+    # The chain holds N1 (new, started in January) and C1 (continuing, resumed in February), both 甲县's:
+    # 新开工率 1/1, 复工率 1/1, 开复工率 100%, planned 1200 + 1000; 乙县 has no project of the chain (no figure).
+    expected = ((1, 1), (1, 1), Decimal("100.00"), Decimal("2200.00"), [(units["a"].id, 100.0), (units["b"].id, None)])
+    assert rates() == expected
+    assert rates(close=close) == expected  # closed at 31 March: N1 and C1 had already moved
+    # Every project's rates are not the chain's: the city's 开复工率 is 4/9 at the close.
+    assert _board(db, world, close=close)["kpis"]["start_resume_rate"].dispatch.value == Decimal("44.44")
+    # N1 leaves the chain after the close: live, the chain keeps C1 only; the closed period does not move.
+    db.session.get(Project, world["p"]["N1"].id).segment_id = None
+    db.session.commit()
+    live = rates()
+    assert live[0] == (0, 0) and live[3] == Decimal("1000.00")
+    assert rates(close=close) == expected

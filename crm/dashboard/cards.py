@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from crm.core.database import read
 from crm.kpis import service as kpi_service
 from crm.kpis import snapshots
-from crm.kpis.facts import milestones, month_sums, plan_population, to_decimal
+from crm.kpis.facts import chain_segments, milestones, month_sums, plan_population, to_decimal
 from crm.kpis.results import INDICATORS
-from crm.models import Lead, PeriodClose, Project, ProjectSnapshot, ProjectYear, Segment, Signing
+from crm.models import Lead, PeriodClose, Project, ProjectSnapshot, ProjectYear, Signing
 from crm.models.projects import PLAN_LISTS
 
 __all__ = ["CARD_INDICATORS", "PlanFigures", "plan_live", "plan_closed", "signings", "rates"]
@@ -66,10 +66,6 @@ def _figures(rows) -> PlanFigures:
         out.by_list[plan_list] = {k: to_decimal(v) if k in MONEY_FIELDS else Decimal(int(v or 0))
                                   for k, v in zip(PLAN_FIELDS, values)}
     return out
-
-
-def chain_segments(chain_id: int):
-    return select(Segment.id).where(Segment.chain_id == chain_id)
 
 
 def key(units) -> tuple | None:
@@ -154,17 +150,17 @@ def signings(session: Session, year: int, as_of: dt.date, units=None, chain_id: 
 
 def rates(session: Session, year: int, as_of: dt.date, plan_list: str | None, unit_id: int | None,
           close: PeriodClose | None, county_ids: list[int], tree: dict | None = None,
-          closes: snapshots.Closes | None = None) -> tuple:
+          closes: snapshots.Closes | None = None, chain_id: int | None = None) -> tuple:
     """The KPI reports of the unit (None: the city) and of each ranked county from one pass of the KPI
     service (live ``kpis_by_unit``, closed ``closed_kpis_by_unit``), and when closed 环比/同比 in points.
     Returns (report, compare or None, reports by unit id). ``tree`` and ``closes``: the unit tree and the
-    closed periods, when the caller has read them."""
+    closed periods, when the caller has read them; ``chain_id``: that chain's figures only."""
     ids = [unit_id, *county_ids]
     wanted = {**dict.fromkeys(county_ids, RANK_INDICATORS), unit_id: INDICATORS}  # a county: what it is ranked on
     if close is None:
-        reports = kpi_service.kpis_by_unit(session, year, ids, plan_list, as_of, tree, wanted)
+        reports = kpi_service.kpis_by_unit(session, year, ids, plan_list, as_of, tree, wanted, chain_id)
         return reports[unit_id], None, reports
     reports = snapshots.closed_kpis_by_unit(session, close, ids, plan_list, children=tree, closes=closes,
-                                            indicators=wanted)
-    return (reports[unit_id], snapshots.compare(session, close, plan_list, unit_id, reports[unit_id], closes),
-            reports)
+                                            indicators=wanted, chain_id=chain_id)
+    compared = snapshots.compare(session, close, plan_list, unit_id, reports[unit_id], closes, chain_id)
+    return reports[unit_id], compared, reports

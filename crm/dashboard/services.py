@@ -3,8 +3,9 @@
 Filters are year, plan list, unit, chain and the period: live (as of today, kept inside the year — a past
 year is read as of its 31 December) or a closed month (封账), whose plan figures and rates come from the
 frozen snapshots. Every figure is an SQL aggregate (:mod:`crm.dashboard.cards`, :mod:`crm.dashboard.charts`);
-the KPI rates go through the KPI service. The chain filter narrows the plan cards, 签约, the chain chart and
-the lead charts; the KPI rates and the county ranking cover every chain (the KPI service has no chain axis).
+the KPI rates go through the KPI service. The chain filter narrows every figure that belongs to a chain: the
+plan cards, 签约, the KPI rates and the county ranking (the chain's projects, and the contracts whose lead is
+in it; a closed period's from its per-chain snapshot rows), the chain chart and the lead charts.
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def dashboard(session: Session, filters: Filters, scope: Scope, today: dt.date, 
         plan = cards.plan_closed(session, close, f.plan_list, units, f.chain_id)
     counties = charts.counties(unit_rows)
     report, compared, reports = cards.rates(session, f.year, as_of, f.plan_list, f.unit_id, close,
-                                            [c[0] for c in counties], tree, closes)
+                                            [c[0] for c in counties], tree, closes, f.chain_id)
     clusters, provinces = charts.leads_by_place(session, scope, as_of, units, f.chain_id)
     out = {
         "year": f.year, "as_of": as_of, "closed": close is not None, "plan": plan,

@@ -21,12 +21,13 @@ from decimal import Decimal
 from sqlalchemy import Numeric, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from crm.models import Project, ProjectStageChange, ProjectYear, Signing
+from crm.models import Lead, Project, ProjectStageChange, ProjectYear, Segment, Signing
 from crm.models.monthly import FUND_SOURCES, ProjectMonth
 
 __all__ = ["REGISTERED", "STARTED", "FINISHED", "PRODUCING", "CONFIRMED_START", "REVIEWED_STAGES",
            "milestones", "month_sums", "signing_milestones", "plan_through_expr", "has_split_expr",
-           "plan_population", "plan_totals", "contract_totals", "PLAN_COLUMNS", "CONTRACT_COLUMNS", "to_decimal"]
+           "plan_population", "plan_totals", "contract_totals", "PLAN_COLUMNS", "CONTRACT_COLUMNS", "to_decimal",
+           "EACH", "chain_segments"]
 
 # Stage sets "reached S or later" (the pipeline order of crm.models.projects.PROJECT_STAGES).
 REGISTERED = ("registered", "started", "completed", "producing", "effective")
@@ -148,16 +149,33 @@ def _key(values) -> tuple | None:
     return None if values is None else tuple(sorted(values))
 
 
-def plan_totals(session: Session, year: int, as_of: dt.date, lists=None, unit_ids=None) -> dict[int, dict]:
-    """Every plan-based numerator and denominator, summed per 责任单位: ``{resp_unit_id: {column: value}}``."""
-    stmt = plan_totals_statement(year, as_of, _key(lists), _key(unit_ids))
-    return {row[0]: dict(zip(PLAN_COLUMNS, row[1:])) for row in session.execute(stmt)}
+# The chain axis of the totals: None (every project or contract), a chain id (that chain's only), or EACH
+# (grouped per chain as well; projects and contracts outside any chain left out).
+EACH = "each"
+
+
+def chain_segments(chain_id: int):
+    return select(Segment.id).where(Segment.chain_id == chain_id)
+
+
+def _keyed(rows, columns, chain) -> dict:
+    if chain == EACH:
+        return {(row[0], row[1]): dict(zip(columns, row[2:])) for row in rows}
+    return {row[0]: dict(zip(columns, row[1:])) for row in rows}
+
+
+def plan_totals(session: Session, year: int, as_of: dt.date, lists=None, unit_ids=None, chain=None) -> dict:
+    """Every plan-based numerator and denominator, summed per 责任单位: ``{resp_unit_id: {column: value}}``
+    (``chain``: a chain id keeps its projects; EACH keys the sums by ``(resp_unit_id, chain_id)``)."""
+    stmt = plan_totals_statement(year, as_of, _key(lists), _key(unit_ids), chain)
+    return _keyed(session.execute(stmt), PLAN_COLUMNS, chain)
 
 
 # Built statements are immutable and depend only on their arguments: building one costs more Python than a
 # small plan's query takes to run, and a page asks for the same ones again (the dashboard, the KPI page).
 @functools.lru_cache(maxsize=256)
-def plan_totals_statement(year: int, as_of: dt.date, lists: tuple | None, unit_ids: tuple | None):
+def plan_totals_statement(year: int, as_of: dt.date, lists: tuple | None, unit_ids: tuple | None,
+                          chain: int | str | None = None):
     m, f = milestones(as_of, year), month_sums(year, as_of)
     new, cont = ProjectYear.plan_list == "new", ProjectYear.plan_list == "continuing"
     resumed, entered = func.coalesce(f.c.resumed, 0) == 1, func.coalesce(f.c.entered, 0) == 1
@@ -177,10 +195,15 @@ def plan_totals_statement(year: int, as_of: dt.date, lists: tuple | None, unit_i
         _count(and_(produce, m.c.producing_c.is_not(None))),
         _money(attraction, planned), _money(attraction, f.c.funds), _money(and_(attraction, entered), f.c.funds),
     )
-    stmt = (select(Project.resp_unit_id, *(c.label(n) for c, n in zip(columns, PLAN_COLUMNS)))
+    keys = (Project.resp_unit_id, Segment.chain_id) if chain == EACH else (Project.resp_unit_id,)
+    stmt = (select(*keys, *(c.label(n) for c, n in zip(columns, PLAN_COLUMNS)))
             .select_from(ProjectYear).join(Project, Project.id == ProjectYear.project_id)
             .outerjoin(m, m.c.project_id == Project.id).outerjoin(f, f.c.project_id == Project.id)
-            .where(*plan_population(year, lists, unit_ids)).group_by(Project.resp_unit_id))
+            .where(*plan_population(year, lists, unit_ids)).group_by(*keys))
+    if chain == EACH:
+        stmt = stmt.join(Segment, Segment.id == Project.segment_id)
+    elif chain is not None:
+        stmt = stmt.where(Project.segment_id.in_(chain_segments(chain)))
     return stmt
 
 
@@ -212,14 +235,15 @@ def signed_this_year(year: int, as_of: dt.date):
     return Signing.signed_on.between(dt.date(year, 1, 1), as_of)
 
 
-def contract_totals(session: Session, year: int, as_of: dt.date, unit_ids=None) -> dict[int, dict]:
-    """履约 and 当年签约当年开工 numerators and denominators per signing unit, over 正式合同 only."""
-    stmt = contract_totals_statement(year, as_of, _key(unit_ids))
-    return {row[0]: dict(zip(CONTRACT_COLUMNS, row[1:])) for row in session.execute(stmt)}
+def contract_totals(session: Session, year: int, as_of: dt.date, unit_ids=None, chain=None) -> dict:
+    """履约 and 当年签约当年开工 numerators and denominators per signing unit, over 正式合同 only (``chain``:
+    as for :func:`plan_totals`, by the chain of the contract's lead)."""
+    stmt = contract_totals_statement(year, as_of, _key(unit_ids), chain)
+    return _keyed(session.execute(stmt), CONTRACT_COLUMNS, chain)
 
 
 @functools.lru_cache(maxsize=256)
-def contract_totals_statement(year: int, as_of: dt.date, unit_ids: tuple | None):
+def contract_totals_statement(year: int, as_of: dt.date, unit_ids: tuple | None, chain: int | str | None = None):
     s = signing_milestones(as_of)
     same = signed_this_year(year, as_of)
     due = [due_condition(getattr(Signing, d), year, as_of) for d, _m in DEADLINES]
@@ -229,9 +253,14 @@ def contract_totals_statement(year: int, as_of: dt.date, unit_ids: tuple | None)
                _count(and_(same, s.c.started_c.is_not(None))),
                sum((_count(c) for c in due), literal(0)), sum((_count(c) for c in met["d"]), literal(0)),
                sum((_count(c) for c in met["c"]), literal(0)))
-    stmt = (select(Signing.unit_id, *(c.label(n) for c, n in zip(columns, CONTRACT_COLUMNS)))
+    keys = (Signing.unit_id, Segment.chain_id) if chain == EACH else (Signing.unit_id,)
+    stmt = (select(*keys, *(c.label(n) for c, n in zip(columns, CONTRACT_COLUMNS)))
             .select_from(Signing).outerjoin(s, s.c.signing_id == Signing.id)
-            .where(Signing.kind == "contract", Signing.signed_on <= as_of).group_by(Signing.unit_id))
+            .where(Signing.kind == "contract", Signing.signed_on <= as_of).group_by(*keys))
     if unit_ids is not None:
         stmt = stmt.where(Signing.unit_id.in_(unit_ids))
+    if chain == EACH:
+        stmt = stmt.join(Lead, Lead.id == Signing.lead_id).join(Segment, Segment.id == Lead.segment_id)
+    elif chain is not None:
+        stmt = stmt.where(Signing.lead_id.in_(select(Lead.id).where(Lead.segment_id.in_(chain_segments(chain)))))
     return stmt

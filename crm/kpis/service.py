@@ -118,8 +118,9 @@ def figures(plan: dict[str, Decimal], contract: dict[str, Decimal], as_of: dt.da
     return {key: FORMULAS[key](plan, contract, as_of) for key in keys}
 
 
-def _sums(session, year, as_of, lists, unit_ids):
-    return plan_totals(session, year, as_of, lists, unit_ids), contract_totals(session, year, as_of, unit_ids)
+def _sums(session, year, as_of, lists, unit_ids, chain_id=None):
+    return (plan_totals(session, year, as_of, lists, unit_ids, chain_id),
+            contract_totals(session, year, as_of, unit_ids, chain_id))
 
 
 def _target(stages, dispatch: Figure, confirmed: Figure, as_of, past: dict | None) -> Target | None:
@@ -187,10 +188,11 @@ def kpis(session: Session, year: int, plan_list: str | None = None, unit_id: int
 
 def kpis_by_unit(session: Session, year: int, unit_ids: Iterable[int | None], plan_list: str | None = None,
                  as_of: dt.date | None = None, tree: dict | None = None,
-                 indicators: Mapping | None = None) -> dict[int | None, KpiReport]:
+                 indicators: Mapping | None = None, chain_id: int | None = None) -> dict[int | None, KpiReport]:
     """Each unit's figures (its subtree's; None: the city's), computed from one pass of grouped sums; no
     exceptions. ``tree``: the units' children (as :func:`children`), when the caller has read them;
-    ``indicators``: per unit id, the indicators its report needs (a ranking needs a few; default all)."""
+    ``indicators``: per unit id, the indicators its report needs (a ranking needs a few; default all);
+    ``chain_id``: only that chain's projects, and the contracts whose lead is in it."""
     as_of = check_period(year, as_of, plan_list)
     tree = children(session) if tree is None else tree
     trees = {uid: None if uid is None else subtree(tree, uid) for uid in unit_ids}
@@ -198,7 +200,7 @@ def kpis_by_unit(session: Session, year: int, unit_ids: Iterable[int | None], pl
     stages = _stages(session, year, plan_list)
 
     def at(day):
-        plan, contract = _sums(session, year, day, lists, None)
+        plan, contract = _sums(session, year, day, lists, None, chain_id)
         plan = tree_totals(plan, trees, PLAN_COLUMNS)
         contract = tree_totals(contract, trees, CONTRACT_COLUMNS)
         return {uid: figures(plan[uid], contract[uid], day, wanted(indicators, uid)) for uid in trees}

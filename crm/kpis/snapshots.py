@@ -25,7 +25,7 @@ from crm.audit import service as audit
 from crm.core.database import read
 from crm.core.errors import DomainError
 from crm.kpis import service
-from crm.kpis.facts import (CONTRACT_COLUMNS, PLAN_COLUMNS, contract_totals, milestones, month_sums, plan_totals,
+from crm.kpis.facts import (CONTRACT_COLUMNS, EACH, PLAN_COLUMNS, contract_totals, milestones, month_sums, plan_totals,
                             to_decimal)
 from crm.kpis.results import INDICATORS, KpiReport, points
 from crm.models import PeriodClose, Project, ProjectSnapshot, ProjectYear, UnitSnapshot
@@ -85,13 +85,19 @@ def take(session: Session, actor, year: int, month: int, note: str | None = None
     session.add(close)
     session.flush()
     units = []
-    for plan_list in PLAN_LISTS:
-        for unit_id, sums in plan_totals(session, year, close.as_of, (plan_list,), None).items():
-            units.append({"close_id": close.id, "kind": "plan", "unit_id": unit_id, "plan_list": plan_list,
-                          "sums": {k: _text(sums[k]) for k in PLAN_COLUMNS}})
-    for unit_id, sums in contract_totals(session, year, close.as_of).items():
-        units.append({"close_id": close.id, "kind": "contract", "unit_id": unit_id, "plan_list": None,
-                      "sums": {k: _text(sums[k]) for k in CONTRACT_COLUMNS}})
+
+    def add(kind, plan_list, found, columns, chain_id=None):
+        units.extend({"close_id": close.id, "kind": kind, "unit_id": unit_id, "plan_list": plan_list,
+                      "chain_id": chain_id, "sums": {k: _text(sums[k]) for k in columns}}
+                     for unit_id, sums in found.items())
+
+    for plan_list in PLAN_LISTS:  # every project, then each chain's (one grouped statement each)
+        add("plan", plan_list, plan_totals(session, year, close.as_of, (plan_list,), None), PLAN_COLUMNS)
+        for (unit_id, chain_id), sums in plan_totals(session, year, close.as_of, (plan_list,), None, EACH).items():
+            add("plan", plan_list, {unit_id: sums}, PLAN_COLUMNS, chain_id)
+    add("contract", None, contract_totals(session, year, close.as_of), CONTRACT_COLUMNS)
+    for (unit_id, chain_id), sums in contract_totals(session, year, close.as_of, None, EACH).items():
+        add("contract", None, {unit_id: sums}, CONTRACT_COLUMNS, chain_id)
     if units:
         session.execute(insert(UnitSnapshot), units)
     projects = _project_rows(session, close)
@@ -122,13 +128,14 @@ def _closes_statement(years: tuple[int, ...]):
 
 
 @functools.lru_cache(maxsize=128)
-def _sums_statement(close_id: int, lists: tuple | None):
+def _sums_statement(close_id: int, lists: tuple | None, chain_id: int | None = None):
     """Per kind and unit, each column summed over the selected lists, in SQL (the JSON holds decimal strings;
     a value absent from a kind sums to NULL). No result processing: SQLite answers ints or floats,
     PostgreSQL Decimals, and :func:`crm.kpis.service.tree_totals` makes the totals exact."""
     s = UnitSnapshot
     columns = (func.sum(s.sums[c].as_numeric(20, 2), type_=NullType()).label(c) for c in SNAPSHOT_COLUMNS)
-    stmt = select(s.kind, s.unit_id, *columns).where(s.close_id == close_id).group_by(s.kind, s.unit_id)
+    chain = s.chain_id.is_(None) if chain_id is None else s.chain_id == chain_id
+    stmt = select(s.kind, s.unit_id, *columns).where(s.close_id == close_id, chain).group_by(s.kind, s.unit_id)
     if lists is not None:
         stmt = stmt.where((s.kind == "contract") | s.plan_list.in_(lists))
     return stmt
@@ -155,10 +162,10 @@ class Closes:
         return sorted((c for (y, _m), c in self._found.items() if y == year), key=lambda c: -c.month)
 
 
-def _sums(session: Session, close: PeriodClose, lists) -> tuple[dict, dict]:
+def _sums(session: Session, close: PeriodClose, lists, chain_id: int | None = None) -> tuple[dict, dict]:
     """Per unit, the snapshot sums of the selected lists (plan) and the contract sums, from one statement, as
     the database answers them (:func:`crm.kpis.service.tree_totals` makes the totals exact)."""
-    stmt = _sums_statement(close.id, None if lists is None else tuple(sorted(lists)))
+    stmt = _sums_statement(close.id, None if lists is None else tuple(sorted(lists)), chain_id)
     out: dict[str, dict[int, dict[str, Decimal]]] = {"plan": {}, "contract": {}}
     for kind, unit_id, *values in read(session, stmt):
         out[kind][unit_id] = dict(zip(SNAPSHOT_COLUMNS, values))
@@ -176,11 +183,12 @@ def _checkpoint_closes(closes: Closes, stages: dict, as_of: dt.date) -> dict[dt.
 
 def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable[int | None],
                         plan_list: str | None = None, *, children: dict | None = None,
-                        closes: Closes | None = None, indicators: Mapping | None = None
-                        ) -> dict[int | None, KpiReport]:
+                        closes: Closes | None = None, indicators: Mapping | None = None,
+                        chain_id: int | None = None) -> dict[int | None, KpiReport]:
     """Each unit's (its subtree's; None: the city's) figures as frozen at the close. ``children`` (the unit
     tree, as ``service.children``) and ``closes`` may be given by a caller that has read them already;
-    ``indicators``: per unit id, the indicators its report needs (default all)."""
+    ``indicators``: per unit id, the indicators its report needs (default all); ``chain_id``: that chain's
+    figures as frozen (its projects, the contracts whose lead is in it)."""
     children = service.children(session) if children is None else children
     closes = Closes(session, (close.year,)) if closes is None else closes
     trees = {uid: None if uid is None else service.subtree(children, uid) for uid in unit_ids}
@@ -191,7 +199,7 @@ def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable
 
     def at(found: PeriodClose):
         if found.id not in computed:  # a checkpoint on the close's own day is the close itself
-            plan, contract = _sums(session, found, lists)
+            plan, contract = _sums(session, found, lists, chain_id)
             plan = service.tree_totals(plan, trees, PLAN_COLUMNS)
             contract = service.tree_totals(contract, trees, CONTRACT_COLUMNS)
             computed[found.id] = {uid: service.figures(plan[uid], contract[uid], found.as_of,
@@ -207,22 +215,23 @@ def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable
 
 
 def closed_kpis(session: Session, close: PeriodClose, plan_list: str | None = None,
-                unit_id: int | None = None, closes: Closes | None = None) -> KpiReport:
-    return closed_kpis_by_unit(session, close, [unit_id], plan_list, closes=closes)[unit_id]
+                unit_id: int | None = None, closes: Closes | None = None, chain_id: int | None = None) -> KpiReport:
+    return closed_kpis_by_unit(session, close, [unit_id], plan_list, closes=closes, chain_id=chain_id)[unit_id]
 
 
 def compare(session: Session, close: PeriodClose, plan_list: str | None = None,
             unit_id: int | None = None, current: KpiReport | None = None,
-            closes: Closes | None = None) -> dict[str, dict]:
+            closes: Closes | None = None, chain_id: int | None = None) -> dict[str, dict]:
     """环比 (against the previous closed month of the same year) and 同比 (the same month a year before), in
     percentage points of each indicator's 调度口径 value; None where that period was not closed. ``current``:
-    the close's own report when the caller has it already; ``closes``: the periods of both years, if read."""
+    the close's own report when the caller has it already; ``closes``: the periods of both years, if read;
+    ``chain_id``: one chain's figures."""
     closes = Closes(session, (close.year - 1, close.year)) if closes is None else closes
-    current = current or closed_kpis(session, close, plan_list, unit_id, closes=closes)
+    current = current or closed_kpis(session, close, plan_list, unit_id, closes, chain_id)
     previous = closes.get(close.year, close.month - 1) if close.month > 1 else None
     last_year = closes.get(close.year - 1, close.month)
-    before = closed_kpis(session, previous, plan_list, unit_id, closes) if previous else None
-    year_ago = closed_kpis(session, last_year, plan_list, unit_id, closes) if last_year else None
+    before = closed_kpis(session, previous, plan_list, unit_id, closes, chain_id) if previous else None
+    year_ago = closed_kpis(session, last_year, plan_list, unit_id, closes, chain_id) if last_year else None
     out = {}
     for key in INDICATORS:
         value = current[key].dispatch.value

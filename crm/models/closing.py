@@ -30,16 +30,19 @@ class PeriodClose(Base):
 
 class UnitSnapshot(Base):
     """The KPI sums of one unit at the close: per 责任单位 and plan list (kind ``plan``) or per signing unit
-    (kind ``contract``); ``sums`` maps the columns of :mod:`crm.kpis.facts` to decimal strings."""
+    (kind ``contract``); ``sums`` maps the columns of :mod:`crm.kpis.facts` to decimal strings. A row without
+    ``chain_id`` counts every project (contract); a row with one, that chain's projects (the contracts whose
+    lead is in the chain), so a closed period can be read for one chain too."""
 
     __tablename__ = "unit_snapshot"
-    __table_args__ = (UniqueConstraint("close_id", "kind", "unit_id", "plan_list"),)
+    __table_args__ = (UniqueConstraint("close_id", "kind", "unit_id", "plan_list", "chain_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     close_id: Mapped[int] = mapped_column(ForeignKey("period_close.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(choice("snapshot_kind", SNAPSHOT_KINDS))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     plan_list: Mapped[str | None] = mapped_column(choice("snapshot_plan_list", PLAN_LISTS))
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("chain.id"), index=True)
     sums: Mapped[dict] = mapped_column(JSON)
 
 
