@@ -219,3 +219,25 @@ def test_the_chain_filter_narrows_the_rates_and_the_ranking_live_and_closed(db, 
     live = rates()
     assert live[0] == (0, 0) and live[3] == Decimal("1000.00")
     assert rates(close=close) == expected
+
+
+def test_the_contracts_card_of_a_closed_period_does_not_drift(db, world):
+    from crm.models import Signing
+    close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
+    db.session.commit()
+    b = world["units"]["b"].id
+    # By 31 March: S1 (10 Jan) 3000, S2 (1 Feb) 2000, S4 (乙县, 5 Mar) 500.
+    assert _board(db, world, close=close)["signings"] == {"count": 3, "amount": Decimal("5500.00")}
+    assert _board(db, world, close=close, unit_id=b)["signings"] == {"count": 1, "amount": Decimal("500.00")}
+    # Later: S4's amount is corrected and a contract dated 20 March is entered. The close stands.
+    s4 = db.session.get(Signing, world["s"]["S4"].id)
+    s4.amount = Decimal("900")
+    db.session.add(Signing(company_id=s4.company_id, unit_id=b, kind="contract", signed_on=D(2022, 3, 20),
+                           amount=Decimal("100")))
+    db.session.commit()
+    assert _board(db, world, close=close)["signings"] == {"count": 3, "amount": Decimal("5500.00")}
+    assert _board(db, world, close=close, unit_id=b)["signings"] == {"count": 1, "amount": Decimal("500.00")}
+    assert _board(db, world)["signings"] == {"count": 4, "amount": Decimal("6000.00")}  # live: 3000 + 2000 + 900 + 100
+    # No contract's lead is in the chain: the chain's contracts are none, live and closed.
+    none = {"count": 0, "amount": Decimal("0.00")}
+    assert _board(db, world, close=close, chain_id=world["chain"].id)["signings"] == none

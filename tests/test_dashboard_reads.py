@@ -111,3 +111,16 @@ def test_statements_are_built_once_per_filters_and_scope(db, world):
     # And the cached statement still counts what it should under each scope: the officer sees 2 of 4 leads.
     assert charts.funnel(db.session, scope, as_of)["total"] == 4
     assert charts.funnel(db.session, other, as_of)["total"] == 2
+
+
+def test_a_period_closed_before_amounts_were_kept_shows_the_contracts_as_stored_now(db, world):
+    from crm.models import UnitSnapshot
+    close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
+    for row in db.session.scalars(select(UnitSnapshot).where(UnitSnapshot.kind == "contract")):
+        row.sums = {k: v for k, v in row.sums.items() if k != "signed_amount"}  # as a close of an earlier version stored
+    db.session.flush()
+    assert snapshots.closed_signings(db.session, close) is None
+    # The card then counts the contracts signed by 31 March as stored now: S1, S2, S4.
+    d = services.dashboard(db.session, services.Filters(2022, close=close),
+                           scope_for(db.session, world["users"]["admin"]), TODAY)
+    assert d["signings"] == {"count": 3, "amount": Decimal("5500.00")}

@@ -142,8 +142,14 @@ def signings_statement(year: int, as_of: dt.date, units: tuple | None, chain_id:
     return stmt
 
 
-def signings(session: Session, year: int, as_of: dt.date, units=None, chain_id: int | None = None) -> dict:
-    """正式合同 signed in [1 Jan, D]: count and amount (万元). An aggregate: every role sees the city's."""
+def signings(session: Session, year: int, as_of: dt.date, units=None, chain_id: int | None = None,
+             close: PeriodClose | None = None) -> dict:
+    """正式合同 signed in [1 Jan, D]: count and amount (万元); a closed period's as frozen at its close (one
+    closed before amounts were kept: as stored now). An aggregate: every role sees the city's."""
+    if close is not None:
+        frozen = snapshots.closed_signings(session, close, units, chain_id)
+        if frozen is not None:
+            return frozen
     count, amount = read(session, signings_statement(year, as_of, key(units), chain_id)).one()
     return {"count": int(count or 0), "amount": to_decimal(amount)}
 

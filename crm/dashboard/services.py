@@ -74,7 +74,7 @@ def dashboard(session: Session, filters: Filters, scope: Scope, today: dt.date, 
     clusters, provinces = charts.leads_by_place(session, scope, as_of, units, f.chain_id)
     out = {
         "year": f.year, "as_of": as_of, "closed": close is not None, "plan": plan,
-        "signings": cards.signings(session, f.year, as_of, units, f.chain_id),
+        "signings": cards.signings(session, f.year, as_of, units, f.chain_id, close),
         "kpis": report, "compare": compared,
         "ranking": charts.ranking(counties, reports),
         "chains": charts.by_chain(session, f.year, f.plan_list, units, close),

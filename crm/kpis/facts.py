@@ -217,7 +217,8 @@ def signing_milestones(as_of: dt.date):
             .where(Project.signing_id.is_not(None)).group_by(Project.signing_id).subquery("signing_milestones"))
 
 
-CONTRACT_COLUMNS = ("same_n", "same_d", "same_c", "due_n", "met_d", "met_c")
+# same_n with signed_amount is also the 签约 card (正式合同 signed in [1 Jan, D]), so a close freezes it.
+CONTRACT_COLUMNS = ("same_n", "same_d", "same_c", "due_n", "met_d", "met_c", "signed_amount")
 DEADLINES = (("deadline_register", "registered"), ("deadline_start", "started"),
              ("deadline_production", "producing"))
 
@@ -252,7 +253,7 @@ def contract_totals_statement(year: int, as_of: dt.date, unit_ids: tuple | None,
     columns = (_count(same), _count(and_(same, s.c.started_d.is_not(None))),
                _count(and_(same, s.c.started_c.is_not(None))),
                sum((_count(c) for c in due), literal(0)), sum((_count(c) for c in met["d"]), literal(0)),
-               sum((_count(c) for c in met["c"]), literal(0)))
+               sum((_count(c) for c in met["c"]), literal(0)), _money(same, Signing.amount))
     keys = (Signing.unit_id, Segment.chain_id) if chain == EACH else (Signing.unit_id,)
     stmt = (select(*keys, *(c.label(n) for c, n in zip(columns, CONTRACT_COLUMNS)))
             .select_from(Signing).outerjoin(s, s.c.signing_id == Signing.id)

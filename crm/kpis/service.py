@@ -30,7 +30,7 @@ __all__ = ["kpis", "kpis_by_unit", "figures", "FORMULAS", "wanted", "tree_totals
 
 CENT = Decimal("0.01")
 MONEY = {"planned", "completed_d", "completed_c", "split_through", "nosplit_planned", "attr_planned", "funds_d",
-         "funds_c"}
+         "funds_c", "signed_amount"}
 
 
 def check_period(year: int, as_of: dt.date | None, plan_list: str | None) -> dt.date:

@@ -34,7 +34,8 @@ from crm.models.projects import PLAN_LISTS
 
 SNAPSHOT_COLUMNS = PLAN_COLUMNS + CONTRACT_COLUMNS
 
-__all__ = ["month_end", "take", "periods", "period", "Closes", "closed_kpis", "closed_kpis_by_unit", "compare"]
+__all__ = ["month_end", "take", "periods", "period", "Closes", "closed_signings", "closed_kpis", "closed_kpis_by_unit",
+           "compare"]
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -170,6 +171,29 @@ def _sums(session: Session, close: PeriodClose, lists, chain_id: int | None = No
     for kind, unit_id, *values in read(session, stmt):
         out[kind][unit_id] = dict(zip(SNAPSHOT_COLUMNS, values))
     return out["plan"], out["contract"]
+
+
+@functools.lru_cache(maxsize=128)
+def _signings_statement(close_id: int, units: tuple | None, chain_id: int | None):
+    s = UnitSnapshot
+    amount = s.sums["signed_amount"].as_numeric(20, 2)
+    chain = s.chain_id.is_(None) if chain_id is None else s.chain_id == chain_id
+    stmt = (select(func.count(), func.count(amount), func.sum(s.sums["same_n"].as_numeric(20, 2), type_=NullType()),
+                   func.sum(amount, type_=NullType()))
+            .where(s.close_id == close_id, s.kind == "contract", chain))
+    if units is not None:
+        stmt = stmt.where(s.unit_id.in_(units))
+    return stmt
+
+
+def closed_signings(session: Session, close: PeriodClose, units=None, chain_id: int | None = None) -> dict | None:
+    """The 签约 card as frozen at the close: 正式合同 signed in [1 Jan, D] by the signing units ``units`` (None:
+    all) and of the chain's leads, count and amount (万元); None for a period closed before amounts were kept."""
+    stmt = _signings_statement(close.id, None if units is None else tuple(sorted(units)), chain_id)
+    rows, priced, count, amount = read(session, stmt).one()
+    if rows and not priced:
+        return None
+    return {"count": int(count or 0), "amount": to_decimal(amount)}
 
 
 def _checkpoint_closes(closes: Closes, stages: dict, as_of: dt.date) -> dict[dt.date, PeriodClose]:
