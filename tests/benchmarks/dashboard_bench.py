@@ -42,8 +42,10 @@ NOTES = ("The dashboard's statements are built once per set of filters and scope
          "few milliseconds in all, so what remains of ours there is fixed cost: the per-statement overhead of "
          "SQLAlchemy and the KPI service applying the formulas for the city (every indicator) and each ranked "
          "county (the four it is ranked on). That cost does not grow with the plan, so the closed ratio falls as "
-         "the scale grows; the live statements are dominated by the database at both scales. Ratios on a shared "
-         "machine move by a few tenths between runs.")
+         "the scale grows; the live statements are dominated by the database at both scales. The closed period "
+         "at scale 1 on SQLite is the tight row: its statements take about 4 ms in all, so a few tenths of a "
+         "millisecond of machine noise move its ratio by about 0.1 between runs (1.7 to 2.1 seen on this "
+         "machine); the other rows have a wide margin.")
 
 
 @dataclass
