@@ -117,7 +117,8 @@ def test_a_period_closed_before_amounts_were_kept_shows_the_contracts_as_stored_
     from crm.models import UnitSnapshot
     close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
     for row in db.session.scalars(select(UnitSnapshot).where(UnitSnapshot.kind == "contract")):
-        row.sums = {k: v for k, v in row.sums.items() if k != "signed_amount"}  # as a close of an earlier version stored
+        # As a close taken by an earlier version stored it: no amounts.
+        row.sums = {k: v for k, v in row.sums.items() if k != "signed_amount"}
     db.session.flush()
     assert snapshots.closed_signings(db.session, close) is None
     # The card then counts the contracts signed by 31 March as stored now: S1, S2, S4.
