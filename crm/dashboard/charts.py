@@ -22,6 +22,7 @@ from crm.models import (Chain, Company, Interaction, Lead, LeadStageChange, Peri
                         ProjectSnapshot, ProjectYear, Segment, Unit, User)
 from crm.problems.listing import overdue_condition
 from crm.refdata.lookup import division
+from crm.security.scope import tree_of
 
 __all__ = ["RANK_INDICATORS", "FUNNEL", "unit_rows", "counties", "children", "ranking", "by_chain", "leads_by_place",
            "funnel", "stage_medians", "overdue_problems", "contacts_per_officer"]
@@ -55,11 +56,8 @@ def counties(rows) -> list[tuple[int, str, str]]:
 
 
 def children(rows) -> dict[int | None, list[int]]:
-    """The unit tree (parent id → child ids), as ``crm.kpis.service.children`` reads it."""
-    out: dict[int | None, list[int]] = {}
-    for uid, parent, *_rest in rows:
-        out.setdefault(parent, []).append(uid)
-    return out
+    """The unit tree (parent id → child ids) from :func:`unit_rows`."""
+    return tree_of((uid, parent) for uid, parent, *_rest in rows)
 
 
 def _num(value: Decimal | None) -> float | None:

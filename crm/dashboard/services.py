@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from crm.core.database import read
 from crm.dashboard import cards, charts
-from crm.kpis import service as kpi_service
 from crm.kpis import snapshots
 from crm.models import Chain, PeriodClose
-from crm.security.scope import Scope
+from crm.security.scope import Scope, subtree
 
 __all__ = ["MANAGER_ROLES", "Filters", "as_of_for", "sees_officers", "periods_for", "dashboard", "choices"]
 
@@ -63,7 +62,7 @@ def dashboard(session: Session, filters: Filters, scope: Scope, today: dt.date, 
     unit_rows = charts.unit_rows(session)
     tree = charts.children(unit_rows)
     closes = periods_for(session, f.year) if closes is None else closes
-    units = None if f.unit_id is None else kpi_service.subtree(tree, f.unit_id)
+    units = None if f.unit_id is None else subtree(tree, f.unit_id)
     if close is None:
         plan = cards.plan_live(session, f.year, as_of, f.plan_list, units, f.chain_id)
     else:

@@ -12,21 +12,18 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.kpis import exceptions as named
 from crm.kpis import targets as staged_targets
 from crm.kpis.facts import CONTRACT_COLUMNS, PLAN_COLUMNS, contract_totals, plan_totals, to_decimal
 from crm.kpis.results import (INDICATORS, Figure, Indicator, KpiReport, Schedule, Target, percent, points)
-from crm.models import Unit
 from crm.models.projects import PLAN_LISTS
-from crm.security.scope import Scope
+from crm.security.scope import Scope, subtree, unit_tree
 from crm.settings import registry
 from crm.settings.core import KPI_TARGETS
 
-__all__ = ["kpis", "kpis_by_unit", "figures", "FORMULAS", "wanted", "tree_totals", "children", "subtree",
-           "check_period"]
+__all__ = ["kpis", "kpis_by_unit", "figures", "FORMULAS", "wanted", "tree_totals", "check_period"]
 
 CENT = Decimal("0.01")
 MONEY = {"planned", "completed_d", "completed_c", "split_through", "nosplit_planned", "attr_planned", "funds_d",
@@ -41,23 +38,6 @@ def check_period(year: int, as_of: dt.date | None, plan_list: str | None) -> dt.
     if as_of.year != year:
         raise ValueError("as_of must lie within the year")
     return as_of
-
-
-def children(session: Session) -> dict[int | None, list[int]]:
-    out: dict[int | None, list[int]] = {}
-    for uid, parent in session.execute(select(Unit.id, Unit.parent_id)):
-        out.setdefault(parent, []).append(uid)
-    return out
-
-
-def subtree(children, root: int) -> set[int]:
-    out, stack = set(), [root]
-    while stack:
-        uid = stack.pop()
-        if uid not in out:
-            out.add(uid)
-            stack.extend(children.get(uid, ()))
-    return out
 
 
 def tree_totals(by_unit: dict, trees: dict, columns) -> dict:
@@ -171,7 +151,7 @@ def kpis(session: Session, year: int, plan_list: str | None = None, unit_id: int
     ``plan_list`` narrows the plan population (None: every list). Exceptions are limited to ``scope``
     when one is given; figures are aggregates and never are."""
     as_of = check_period(year, as_of, plan_list)
-    units = None if unit_id is None else subtree(children(session), unit_id)
+    units = None if unit_id is None else subtree(unit_tree(session), unit_id)
     lists = _lists(plan_list)
     stages = _stages(session, year, plan_list)
 
@@ -190,11 +170,11 @@ def kpis_by_unit(session: Session, year: int, unit_ids: Iterable[int | None], pl
                  as_of: dt.date | None = None, tree: dict | None = None,
                  indicators: Mapping | None = None, chain_id: int | None = None) -> dict[int | None, KpiReport]:
     """Each unit's figures (its subtree's; None: the city's), computed from one pass of grouped sums; no
-    exceptions. ``tree``: the units' children (as :func:`children`), when the caller has read them;
+    exceptions. ``tree``: the unit tree (``crm.security.scope.unit_tree``), when the caller has read it;
     ``indicators``: per unit id, the indicators its report needs (a ranking needs a few; default all);
     ``chain_id``: only that chain's projects, and the contracts whose lead is in it."""
     as_of = check_period(year, as_of, plan_list)
-    tree = children(session) if tree is None else tree
+    tree = unit_tree(session) if tree is None else tree
     trees = {uid: None if uid is None else subtree(tree, uid) for uid in unit_ids}
     lists = _lists(plan_list)
     stages = _stages(session, year, plan_list)

@@ -31,6 +31,7 @@ from crm.kpis.results import INDICATORS, KpiReport, points
 from crm.models import PeriodClose, Project, ProjectSnapshot, ProjectYear, UnitSnapshot
 from crm.models.monthly import ProjectMonth
 from crm.models.projects import PLAN_LISTS
+from crm.security.scope import subtree, unit_tree
 
 SNAPSHOT_COLUMNS = PLAN_COLUMNS + CONTRACT_COLUMNS
 
@@ -210,12 +211,12 @@ def closed_kpis_by_unit(session: Session, close: PeriodClose, unit_ids: Iterable
                         closes: Closes | None = None, indicators: Mapping | None = None,
                         chain_id: int | None = None) -> dict[int | None, KpiReport]:
     """Each unit's (its subtree's; None: the city's) figures as frozen at the close. ``children`` (the unit
-    tree, as ``service.children``) and ``closes`` may be given by a caller that has read them already;
+    tree, as ``crm.security.scope.unit_tree``) and ``closes`` may be given by a caller that has read them;
     ``indicators``: per unit id, the indicators its report needs (default all); ``chain_id``: that chain's
     figures as frozen (its projects, the contracts whose lead is in it)."""
-    children = service.children(session) if children is None else children
+    children = unit_tree(session) if children is None else children
     closes = Closes(session, (close.year,)) if closes is None else closes
-    trees = {uid: None if uid is None else service.subtree(children, uid) for uid in unit_ids}
+    trees = {uid: None if uid is None else subtree(children, uid) for uid in unit_ids}
     lists = service._lists(plan_list)
     stages = service._stages(session, close.year, plan_list)
 

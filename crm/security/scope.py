@@ -24,11 +24,21 @@ from crm.models import (ApprovalItem, ApprovalProfile, Chain, Company, Contact, 
 ALL_SEEING_ROLES = frozenset({"admin", "city_leader"})
 
 
-def unit_subtree(session: Session, root_id: int) -> frozenset[int]:
-    """Ids of ``root_id`` and every unit below it (the unit tree is small)."""
+def tree_of(pairs) -> dict[int | None, list[int]]:
+    """The unit tree (parent id → child ids) from (id, parent_id) pairs."""
     children: dict[int | None, list[int]] = {}
-    for uid, parent in session.execute(select(Unit.id, Unit.parent_id)):
+    for uid, parent in pairs:
         children.setdefault(parent, []).append(uid)
+    return children
+
+
+def unit_tree(session: Session) -> dict[int | None, list[int]]:
+    """The whole unit tree, from one read of the unit table (it is small)."""
+    return tree_of(session.execute(select(Unit.id, Unit.parent_id)))
+
+
+def subtree(children: dict[int | None, list[int]], root_id: int) -> frozenset[int]:
+    """Ids of ``root_id`` and every unit below it in ``children`` (:func:`unit_tree`)."""
     out, stack = set(), [root_id]
     while stack:
         uid = stack.pop()
@@ -37,6 +47,11 @@ def unit_subtree(session: Session, root_id: int) -> frozenset[int]:
         out.add(uid)
         stack.extend(children.get(uid, ()))
     return frozenset(out)
+
+
+def unit_subtree(session: Session, root_id: int) -> frozenset[int]:
+    """Ids of ``root_id`` and every unit below it."""
+    return subtree(unit_tree(session), root_id)
 
 
 @dataclass(frozen=True)
