@@ -219,6 +219,11 @@ def test_the_chain_filter_narrows_the_rates_and_the_ranking_live_and_closed(db, 
     live = rates()
     assert live[0] == (0, 0) and live[3] == Decimal("1000.00")
     assert rates(close=close) == expected
+    # The closed plan cards and chain chart keep the chains the projects had at the close.
+    closed = _board(db, world, close=close, chain_id=chain)
+    assert (closed["plan"].total["count"], closed["plan"].total["planned"]) == (2, Decimal("2200.00"))
+    assert [(r["count"], r["planned"]) for r in closed["chains"]] == [(2, 2200.0)]
+    assert [(r["count"], r["planned"]) for r in _board(db, world)["chains"]] == [(1, 1000.0)]
 
 
 def test_the_contracts_card_of_a_closed_period_does_not_drift(db, world):
@@ -241,3 +246,26 @@ def test_the_contracts_card_of_a_closed_period_does_not_drift(db, world):
     # No contract's lead is in the chain: the chain's contracts are none, live and closed.
     none = {"count": 0, "amount": Decimal("0.00")}
     assert _board(db, world, close=close, chain_id=world["chain"].id)["signings"] == none
+
+
+def test_a_contract_counts_in_its_leads_chain_and_the_close_keeps_it(db, world):
+    from crm.models import Lead, Signing
+    chain, lead = world["chain"].id, world["leads"]["L1"]
+    # S1 (甲县, 10 Jan, 3000) came from L1; L1 is put in the chain's segment.
+    db.session.get(Signing, world["s"]["S1"].id).lead_id = lead.id
+    db.session.get(Lead, lead.id).segment_id = world["segment"].id
+    db.session.commit()
+    close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
+    db.session.commit()
+    one = {"count": 1, "amount": Decimal("3000.00")}
+    assert _board(db, world, chain_id=chain)["signings"] == one
+    closed = _board(db, world, close=close, chain_id=chain)
+    assert closed["signings"] == one
+    # 当年签约当年开工率 of the chain: S1 made N1, started in January → 1/1.
+    rate = closed["kpis"]["same_year_start_rate"].dispatch
+    assert (rate.numerator, rate.denominator) == (1, 1)
+    # L1 leaves the chain: live, the chain has no contract; the close keeps S1.
+    db.session.get(Lead, lead.id).segment_id = None
+    db.session.commit()
+    assert _board(db, world, chain_id=chain)["signings"] == {"count": 0, "amount": Decimal("0.00")}
+    assert _board(db, world, close=close, chain_id=chain)["signings"] == one

@@ -92,3 +92,17 @@ def test_filters_and_a_closed_period(client, world, login, db):
     assert _cell(html, "card-active-count") == "4"
     assert 'data-testid="rate-start_resume_rate-compare"' in html
     assert _cell(html, "rate-start_resume_rate-value") == "44.44%"
+    # The chain filter on the closed period: the chain's N1 and C1, both started or resumed by 31 March.
+    html = client.get(f"/dashboard?year=2022&period=3&chain={world['chain'].id}").get_data(as_text=True)
+    assert _cell(html, "card-plan-count") == "2" and _cell(html, "rate-start_resume_rate-value") == "100.00%"
+
+
+def test_a_period_closed_before_chains_were_kept_refuses_a_chain(client, world, login, db):
+    from crm.models import PeriodClose
+    close = snapshots.take(db.session, world["users"]["admin"], 2022, 3)
+    db.session.get(PeriodClose, close.id).chains_kept = False  # as migration 0016 marks the older closes
+    db.session.commit()
+    login(world["users"]["admin"])
+    response = client.get(f"/dashboard?year=2022&period=3&chain={world['chain'].id}")
+    assert response.status_code == 400 and "2022-03" in response.get_data(as_text=True)
+    assert client.get("/dashboard?year=2022&period=3").status_code == 200  # every chain: as closed

@@ -37,8 +37,9 @@ def configure_engine(engine: Engine) -> None:
 def read(session: Session, statement) -> Result:
     """Run a select of columns (no ORM entities) as Core on the session's connection and transaction: it skips
     the ORM's execution layer, which costs more than a small report query takes to run. Pending changes are
-    flushed first, as ``Session.execute`` would."""
-    session.flush()
+    flushed first when the session autoflushes, as ``Session.execute`` would."""
+    if session.autoflush:
+        session.flush()
     return session.connection().execute(statement)
 
 

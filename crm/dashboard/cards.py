@@ -21,16 +21,17 @@ from sqlalchemy.orm import Session
 from crm.core.database import read
 from crm.kpis import service as kpi_service
 from crm.kpis import snapshots
-from crm.kpis.facts import chain_segments, milestones, month_sums, plan_population, to_decimal
+from crm.kpis.facts import chain_segments, key, milestones, month_sums, plan_population, to_decimal
 from crm.kpis.results import INDICATORS
 from crm.models import Lead, PeriodClose, Project, ProjectSnapshot, ProjectYear, Signing
 from crm.models.projects import PLAN_LISTS
 
-__all__ = ["CARD_INDICATORS", "PlanFigures", "plan_live", "plan_closed", "signings", "rates"]
+__all__ = ["RANK_INDICATORS", "CARD_INDICATORS", "PlanFigures", "cached", "plan_live", "plan_closed", "signings",
+           "rates"]
 
-# The rates carried on cards; 投资完成率 also shows its gap to 序时进度.
 # The rates the county ranking (晾晒) compares.
 RANK_INDICATORS = ("new_start_rate", "resume_rate", "start_resume_rate", "investment_completion_rate")
+# The rates carried on cards; 投资完成率 also shows its gap to 序时进度.
 CARD_INDICATORS = ("new_start_rate", "resume_rate", "start_resume_rate", "investment_completion_rate",
                    "funds_arrival_rate")
 PLAN_FIELDS = ("count", "total", "planned", "active", "active_total", "active_planned", "entered", "funds",
@@ -66,11 +67,6 @@ def _figures(rows) -> PlanFigures:
         out.by_list[plan_list] = {k: to_decimal(v) if k in MONEY_FIELDS else Decimal(int(v or 0))
                                   for k, v in zip(PLAN_FIELDS, values)}
     return out
-
-
-def key(units) -> tuple | None:
-    """A unit set as a cache key (sorted ids; None: no unit filter)."""
-    return None if units is None else tuple(sorted(units))
 
 
 # Built statements depend only on their arguments (the scope is a frozen value, units a sorted tuple), as
@@ -120,8 +116,8 @@ def plan_closed_statement(close_id: int, plan_list: str | None, units: tuple | N
         stmt = stmt.where(s.plan_list == plan_list)
     if units is not None:
         stmt = stmt.where(s.resp_unit_id.in_(units))
-    if chain_id is not None:
-        stmt = stmt.where(s.project_id.in_(select(Project.id).where(Project.segment_id.in_(chain_segments(chain_id)))))
+    if chain_id is not None:  # the project's chain at the close
+        stmt = stmt.where(s.chain_id == chain_id)
     return stmt
 
 

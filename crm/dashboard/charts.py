@@ -16,8 +16,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from crm.core.database import read
-from crm.dashboard.cards import RANK_INDICATORS, cached, chain_segments, key
-from crm.kpis.facts import to_decimal
+from crm.dashboard.cards import RANK_INDICATORS, cached
+from crm.kpis.facts import chain_segments, key, to_decimal
 from crm.models import (Chain, Company, Interaction, Lead, LeadStageChange, PeriodClose, Problem, Project,
                         ProjectSnapshot, ProjectYear, Segment, Unit, User)
 from crm.problems.listing import overdue_condition
@@ -97,8 +97,7 @@ def _by_chain_statement(year: int, plan_list: str | None, units: tuple | None, c
     else:
         s = ProjectSnapshot
         stmt = (select(Chain.id, Chain.name, func.count(), func.sum(func.coalesce(s.planned, 0)))
-                .select_from(s).join(Project, Project.id == s.project_id)
-                .join(Segment, Segment.id == Project.segment_id).join(Chain, Chain.id == Segment.chain_id)
+                .select_from(s).join(Chain, Chain.id == s.chain_id)  # the projects' chains at the close
                 .where(s.close_id == close_id))
         if plan_list is not None:
             stmt = stmt.where(s.plan_list == plan_list)

@@ -94,10 +94,9 @@ def _chains_statement():
     return select(Chain.id, Chain.name).order_by(Chain.name)
 
 
-def choices(session: Session, year: int, unit_rows=None, closes: snapshots.Closes | None = None) -> dict:
-    """The filters' options: active units, chains and the year's closed periods (month, "YYYY-MM")."""
-    unit_rows = charts.unit_rows(session) if unit_rows is None else unit_rows
-    closes = snapshots.Closes(session, (year,)) if closes is None else closes
+def choices(session: Session, year: int, unit_rows, closes: snapshots.Closes) -> dict:
+    """The filters' options, from the page's reads: active units, chains and the year's closed periods
+    (month, "YYYY-MM")."""
     return {
         "units": [(uid, name) for uid, _parent, name, _label, _kind, _group, active in unit_rows if active],
         "chains": read(session, _chains_statement()).all(),

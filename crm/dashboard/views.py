@@ -67,6 +67,9 @@ def _filters() -> tuple[services.Filters, snapshots.Closes]:
         close = closes.get(year, month)
         if close is None:  # only a closed month of the chosen year can be read as closed
             abort(400, description=_("Parameter %(name)s does not accept %(value)s.", name="period", value=month))
+        if chain_id is not None and not close.chains_kept:  # closed before figures were kept per chain
+            abort(400, description=_("Period %(period)s was closed before figures were kept per chain: choose all "
+                                     "chains for it.", period=f"{year}-{month:02d}"))
     return services.Filters(year, plan_list, unit_id, chain_id, close), closes
 
 

@@ -21,13 +21,14 @@ from decimal import Decimal
 from sqlalchemy import Numeric, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from crm.core.database import read
 from crm.models import Lead, Project, ProjectStageChange, ProjectYear, Segment, Signing
 from crm.models.monthly import FUND_SOURCES, ProjectMonth
 
 __all__ = ["REGISTERED", "STARTED", "FINISHED", "PRODUCING", "CONFIRMED_START", "REVIEWED_STAGES",
            "milestones", "month_sums", "signing_milestones", "plan_through_expr", "has_split_expr",
            "plan_population", "plan_totals", "contract_totals", "PLAN_COLUMNS", "CONTRACT_COLUMNS", "to_decimal",
-           "EACH", "chain_segments"]
+           "EACH", "chain_segments", "key"]
 
 # Stage sets "reached S or later" (the pipeline order of crm.models.projects.PROJECT_STAGES).
 REGISTERED = ("registered", "started", "completed", "producing", "effective")
@@ -145,7 +146,8 @@ def planned_production(year: int):
                 Project.planned_production_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
-def _key(values) -> tuple | None:
+def key(values) -> tuple | None:
+    """A set of ids or names as a statement cache key (sorted; None: no filter)."""
     return None if values is None else tuple(sorted(values))
 
 
@@ -167,8 +169,8 @@ def _keyed(rows, columns, chain) -> dict:
 def plan_totals(session: Session, year: int, as_of: dt.date, lists=None, unit_ids=None, chain=None) -> dict:
     """Every plan-based numerator and denominator, summed per 责任单位: ``{resp_unit_id: {column: value}}``
     (``chain``: a chain id keeps its projects; EACH keys the sums by ``(resp_unit_id, chain_id)``)."""
-    stmt = plan_totals_statement(year, as_of, _key(lists), _key(unit_ids), chain)
-    return _keyed(session.execute(stmt), PLAN_COLUMNS, chain)
+    stmt = plan_totals_statement(year, as_of, key(lists), key(unit_ids), chain)
+    return _keyed(read(session, stmt), PLAN_COLUMNS, chain)
 
 
 # Built statements are immutable and depend only on their arguments: building one costs more Python than a
@@ -239,8 +241,8 @@ def signed_this_year(year: int, as_of: dt.date):
 def contract_totals(session: Session, year: int, as_of: dt.date, unit_ids=None, chain=None) -> dict:
     """履约 and 当年签约当年开工 numerators and denominators per signing unit, over 正式合同 only (``chain``:
     as for :func:`plan_totals`, by the chain of the contract's lead)."""
-    stmt = contract_totals_statement(year, as_of, _key(unit_ids), chain)
-    return _keyed(session.execute(stmt), CONTRACT_COLUMNS, chain)
+    stmt = contract_totals_statement(year, as_of, key(unit_ids), chain)
+    return _keyed(read(session, stmt), CONTRACT_COLUMNS, chain)
 
 
 @functools.lru_cache(maxsize=256)

@@ -3,10 +3,12 @@ answer the KPIs of a closed period from those snapshots, so reports and rankings
 drift when figures are corrected later; 环比 and 同比 compare closed periods.
 
 :func:`take` stores, for the month's last day D, the sums of :mod:`crm.kpis.facts` per 责任单位 and plan
-list (and per signing unit for contracts) and one row per plan project. :func:`closed_kpis` and
-:func:`closed_kpis_by_unit` then add the snapshot rows of each unit's subtree and apply the same formulas
-(:func:`crm.kpis.service.figures`) as the live service. A staged target's passed checkpoint is judged on
-the period closed at that checkpoint, when there is one. Services flush, never commit.
+list (and per signing unit for contracts, with the 签约 amount), once for every project and once per chain,
+and one row per plan project with its chain then. :func:`closed_kpis` and :func:`closed_kpis_by_unit` then
+add the snapshot rows of each unit's subtree (of every chain, or of one) and apply the same formulas
+(:func:`crm.kpis.service.figures`) as the live service; :func:`closed_signings` answers the 签约 card. A
+staged target's passed checkpoint is judged on the period closed at that checkpoint, when there is one.
+Services flush, never commit.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from crm.kpis import service
 from crm.kpis.facts import (CONTRACT_COLUMNS, EACH, PLAN_COLUMNS, contract_totals, milestones, month_sums, plan_totals,
                             to_decimal)
 from crm.kpis.results import INDICATORS, KpiReport, points
-from crm.models import PeriodClose, Project, ProjectSnapshot, ProjectYear, UnitSnapshot
+from crm.models import PeriodClose, Project, ProjectSnapshot, ProjectYear, Segment, UnitSnapshot
 from crm.models.monthly import ProjectMonth
 from crm.models.projects import PLAN_LISTS
 from crm.security.scope import subtree, unit_tree
@@ -58,16 +60,18 @@ def _project_rows(session: Session, close: PeriodClose) -> list[dict]:
              .group_by(pm.project_id).subquery("since_start"))
     stmt = (select(Project.id, Project.resp_unit_id, ProjectYear.plan_list, Project.stage, Project.total_investment,
                    ProjectYear.planned_investment, this_month.c.completed, f.c.completed, total.c.completed,
-                   f.c.funds, m.c.started_d, m.c.started_c, f.c.resumed, f.c.entered)
+                   f.c.funds, m.c.started_d, m.c.started_c, f.c.resumed, f.c.entered, Segment.chain_id)
             .select_from(ProjectYear).join(Project, Project.id == ProjectYear.project_id)
+            .outerjoin(Segment, Segment.id == Project.segment_id)
             .outerjoin(m, m.c.project_id == Project.id).outerjoin(f, f.c.project_id == Project.id)
             .outerjoin(this_month, this_month.c.project_id == Project.id)
             .outerjoin(total, total.c.project_id == Project.id)
             .where(ProjectYear.year == year).order_by(Project.id))
     rows = []
     for (pid, unit_id, plan_list, stage, total_inv, planned, month_done, ytd, since, funds, started, started_c,
-         resumed, entered) in session.execute(stmt):
+         resumed, entered, chain_id) in session.execute(stmt):
         rows.append({"close_id": close.id, "project_id": pid, "resp_unit_id": unit_id, "plan_list": plan_list,
+                     "chain_id": chain_id,
                      "stage": stage, "total_investment": total_inv, "planned": planned,
                      "completed_month": month_done, "completed_ytd": None if ytd is None else to_decimal(ytd),
                      "completed_total": None if since is None else to_decimal(since),
@@ -125,8 +129,8 @@ def period(session: Session, year: int, month: int) -> PeriodClose | None:
 
 @functools.lru_cache(maxsize=64)
 def _closes_statement(years: tuple[int, ...]):
-    return select(PeriodClose.id, PeriodClose.year, PeriodClose.month, PeriodClose.as_of).where(
-        PeriodClose.year.in_(years))
+    return select(PeriodClose.id, PeriodClose.year, PeriodClose.month, PeriodClose.as_of,
+                  PeriodClose.chains_kept).where(PeriodClose.year.in_(years))
 
 
 @functools.lru_cache(maxsize=128)
@@ -145,7 +149,8 @@ def _sums_statement(close_id: int, lists: tuple | None, chain_id: int | None = N
 
 class Closes:
     """The closed periods of some years, read in one statement, by year and month (other years: asked). A
-    period is a row with the close's ``id``, ``year``, ``month`` and ``as_of`` (all the KPIs need of it)."""
+    period is a row with the close's ``id``, ``year``, ``month``, ``as_of`` and ``chains_kept`` (all the KPIs
+    need of it)."""
 
     def __init__(self, session: Session, years: Iterable[int]):
         self.session, self.years = session, frozenset(years)
@@ -189,7 +194,10 @@ def _signings_statement(close_id: int, units: tuple | None, chain_id: int | None
 
 def closed_signings(session: Session, close: PeriodClose, units=None, chain_id: int | None = None) -> dict | None:
     """The 签约 card as frozen at the close: 正式合同 signed in [1 Jan, D] by the signing units ``units`` (None:
-    all) and of the chain's leads, count and amount (万元); None for a period closed before amounts were kept."""
+    all) and of the chain's leads, count and amount (万元); None for a period closed before amounts (or, with a
+    chain, its chains) were kept."""
+    if chain_id is not None and not close.chains_kept:
+        return None
     stmt = _signings_statement(close.id, None if units is None else tuple(sorted(units)), chain_id)
     rows, priced, count, amount = read(session, stmt).one()
     if rows and not priced:

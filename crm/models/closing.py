@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base, choice, money, utcnow
@@ -26,6 +26,8 @@ class PeriodClose(Base):
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str | None] = mapped_column(String(200))
+    # Whether the close stored its figures per chain too (closes taken before migration 0016 did not).
+    chains_kept: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
 
 
 class UnitSnapshot(Base):
@@ -56,6 +58,7 @@ class ProjectSnapshot(Base):
     close_id: Mapped[int] = mapped_column(ForeignKey("period_close.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     resp_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("chain.id"), index=True)  # the project's chain then
     plan_list: Mapped[str] = mapped_column(choice("snapshot_project_list", PLAN_LISTS))
     stage: Mapped[str] = mapped_column(choice("snapshot_stage", PROJECT_STAGES))
     total_investment: Mapped[Decimal | None] = mapped_column(money())

@@ -1,8 +1,8 @@
-"""closed periods per chain: unit snapshot rows per chain
+"""closed periods per chain: unit snapshot rows and project snapshots carry the chain
 
 Revision ID: 0016_snapshot_chains
 Revises: 0015_period_close
-Create Date: 2026-12-06 21:19:53.282311
+Create Date: 2026-12-06 21:56:57.943121
 
 """
 from alembic import op
@@ -17,6 +17,15 @@ depends_on = None
 
 
 def upgrade():
+    # Closes taken before this revision kept no figures per chain (the default); new ones do.
+    with op.batch_alter_table('period_close', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('chains_kept', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+    with op.batch_alter_table('project_snapshot', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('chain_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_project_snapshot_chain_id'), ['chain_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_project_snapshot_chain_id_chain'), 'chain', ['chain_id'], ['id'])
+
     with op.batch_alter_table('unit_snapshot', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chain_id', sa.Integer(), nullable=True))
         batch_op.drop_constraint(batch_op.f('uq_unit_snapshot_close_id_kind_unit_id_plan_list'), type_='unique')
@@ -34,4 +43,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_unit_snapshot_chain_id'))
         batch_op.create_unique_constraint(batch_op.f('uq_unit_snapshot_close_id_kind_unit_id_plan_list'), ['close_id', 'kind', 'unit_id', 'plan_list'])
         batch_op.drop_column('chain_id')
+
+    with op.batch_alter_table('project_snapshot', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_project_snapshot_chain_id_chain'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_project_snapshot_chain_id'))
+        batch_op.drop_column('chain_id')
+
+    with op.batch_alter_table('period_close', schema=None) as batch_op:
+        batch_op.drop_column('chains_kept')
 
