@@ -13,6 +13,7 @@ the run instead of skipping.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import os
@@ -148,14 +149,11 @@ class _ConnectionSession(FSASession):
         return self.bind
 
 
-@pytest.fixture
-def db(app):
-    """The database for one test: everything runs in savepoints of one outer transaction.
-
-    Test code gets its own application context (from a twin app) so that each
-    test-client request still pushes a fresh context with its own ``g`` and
-    session, as in production.
-    """
+@contextlib.contextmanager
+def one_connection(app):
+    """``db.session`` bound to one connection in an outer transaction (rolled back at the end), its commits
+    savepoints; the block runs in a twin app's context, so each test-client request still pushes a fresh
+    context with its own ``g`` and session, as in production. Yields the connection."""
     twin = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
     twin.instance_path = app.instance_path
     with app.app_context():
@@ -167,7 +165,7 @@ def db(app):
     ctx = twin.app_context()
     ctx.push()
     try:
-        yield _db
+        yield connection
     finally:
         _db.session.remove()
         ctx.pop()
@@ -176,6 +174,13 @@ def db(app):
         connection.close()
         with twin.app_context():
             _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database for one test: everything runs in savepoints of one outer transaction."""
+    with one_connection(app):
+        yield _db
 
 
 @pytest.fixture

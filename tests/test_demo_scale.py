@@ -13,9 +13,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
-from crm import create_app
 from crm.extensions import db as _db
-from tests.conftest import _ConnectionSession, make_config
+from tests.conftest import one_connection
 
 YEAR = 2022
 AS_OF = dt.date(2022, 3, 31)
@@ -52,29 +51,11 @@ def demo_connection(app):
     """One connection per backend with the demo loaded in an outer transaction (rolled back at the end)."""
     from crm.demo.loader import load_demo
 
-    twin = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
-    twin.instance_path = app.instance_path
-    with app.app_context():
-        connection = _db.engine.connect()
-    outer = connection.begin()
-    original = _db.session
-    _db.session = _db._make_scoped_session({
-        "bind": connection, "class_": _ConnectionSession, "join_transaction_mode": "create_savepoint"})
-    ctx = twin.app_context()
-    ctx.push()
-    try:
+    with one_connection(app) as connection:
         load_demo(_db.session)
         _db.session.commit()
         _db.session.remove()
         yield connection
-    finally:
-        _db.session.remove()
-        ctx.pop()
-        _db.session = original
-        outer.rollback()
-        connection.close()
-        with twin.app_context():
-            _db.engine.dispose()
 
 
 @pytest.fixture

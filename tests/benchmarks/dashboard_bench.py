@@ -232,21 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     scales = args.scales
     info = report.machine()
     results = []
-    with tempfile.TemporaryDirectory(prefix="chaincrm-dashbench-") as tmp:
-        work = Path(tmp)
-        server = run._pg_throwaway().start() if args.postgres else None
-        try:
-            for scale in scales:
-                urls = [f"sqlite:///{work / f'dash{scale}.sqlite'}"]
-                if server is not None:
-                    urls.append(run.fresh_pg_database(server, f"dashbench{scale}"))
-                for n, url in enumerate(urls):
-                    results.append(run_one(url, scale, work / f"db{scale}-{n}", args.repeats,
-                                           lambda line: print(line, flush=True)))
-        finally:
-            if server is not None:
-                for scale in scales:
-                    run.drop_pg_database(server, f"dashbench{scale}")
+    with run.databases("dashbench", args.postgres) as urls:
+        for scale in scales:
+            for url, workdir in urls(scale):
+                results.append(run_one(url, scale, workdir, args.repeats, lambda line: print(line, flush=True)))
     info["Load average (1, 5, 15 min) at the end"] = report.load_average()
     output = args.output or (Path(tempfile.mkstemp(prefix="BENCHMARKS-dashboard-", suffix=".md")[1]) if args.quick
                              else report.ROOT / "docs" / "BENCHMARKS-dashboard.md")

@@ -234,20 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     interactions = args.interactions or leads * 5
     info = report.machine()
     results = []
-    with tempfile.TemporaryDirectory(prefix="chaincrm-leadbench-") as tmp:
-        work = Path(tmp)
-        urls = [f"sqlite:///{work / 'leads.sqlite'}"]
-        server = None
-        if args.postgres:
-            server = run._pg_throwaway().start()
-            urls.append(run.fresh_pg_database(server, "leadbench"))
-        try:
-            for n, url in enumerate(urls):
-                results.append(run_one(url, leads, interactions, work / f"db{n}", args.repeats,
-                                       lambda line: print(line, flush=True)))
-        finally:
-            if server is not None:
-                run.drop_pg_database(server, "leadbench")
+    with run.databases("leadbench", args.postgres) as urls:
+        for url, workdir in urls(""):
+            results.append(run_one(url, leads, interactions, workdir, args.repeats,
+                                   lambda line: print(line, flush=True)))
     info["Load average (1, 5, 15 min) at the end"] = report.load_average()
     output = args.output or (Path(tempfile.mkstemp(prefix="BENCHMARKS-leads-", suffix=".md")[1]) if args.quick
                              else report.ROOT / "docs" / "BENCHMARKS-leads.md")

@@ -234,20 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.projects or (QUICK_SIZES if args.quick else FULL_SIZES)
     info = report.machine()
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="chaincrm-ledgerbench-") as tmp:
-        work = Path(tmp)
-        # The cluster may be shared with test runs: it is left running; only our databases are dropped.
-        server = run._pg_throwaway().start() if args.postgres else None
-        try:
-            for n in sizes:
-                urls = [f"sqlite:///{work / f'ledgers-{n}.sqlite'}"]
-                if server is not None:
-                    urls.append(run.fresh_pg_database(server, f"ledgerbench{n}"))
-                for k, url in enumerate(urls):
-                    rows.append(run_one(url, n, work / f"db{n}-{k}", args.repeats, lambda s: print(s, flush=True)))
-        finally:
-            for n in sizes if server is not None else ():
-                run.drop_pg_database(server, f"ledgerbench{n}")
+    with run.databases("ledgerbench", args.postgres) as urls:
+        for n in sizes:
+            for url, workdir in urls(n):
+                rows.append(run_one(url, n, workdir, args.repeats, lambda line: print(line, flush=True)))
     info["Load average (1, 5, 15 min) at the end"] = report.load_average()
     output = args.output or (Path(tempfile.mkstemp(prefix="BENCHMARKS-ledgers-", suffix=".md")[1]) if args.quick
                              else report.ROOT / "docs" / "BENCHMARKS-ledgers.md")

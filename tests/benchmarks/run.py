@@ -12,6 +12,7 @@ exit status 1 when one is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import signal
 import sys
@@ -55,6 +56,29 @@ def fresh_pg_database(server_url: str, name: str = PG_DATABASE) -> str:
 
 def drop_pg_database(server_url: str, name: str = PG_DATABASE) -> None:
     _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def databases(name: str, postgres: bool):
+    """Fresh databases for one benchmark run. Yields ``urls(label)``: a SQLite file and, with ``postgres``, a
+    fresh database on the throwaway cluster, each as (url, work directory). The cluster may be shared with test
+    runs: it is left running; only the databases made here are dropped at the end."""
+    with tempfile.TemporaryDirectory(prefix=f"chaincrm-{name}-") as tmp:
+        work = Path(tmp)
+        server = _pg_throwaway().start() if postgres else None
+        made: list[str] = []
+
+        def urls(label) -> list[tuple[str, Path]]:
+            out = [(f"sqlite:///{work / f'{name}{label}.sqlite'}", work / f"db{label}-0")]
+            if server is not None:
+                made.append(f"{name}{label}")
+                out.append((fresh_pg_database(server, made[-1]), work / f"db{label}-1"))
+            return out
+        try:
+            yield urls
+        finally:
+            for database in made:
+                drop_pg_database(server, database)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
