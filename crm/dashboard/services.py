@@ -5,7 +5,8 @@ year is read as of its 31 December) or a closed month (封账), whose plan figur
 frozen snapshots. Every figure is an SQL aggregate (:mod:`crm.dashboard.cards`, :mod:`crm.dashboard.charts`);
 the KPI rates go through the KPI service. The chain filter narrows every figure that belongs to a chain: the
 plan cards, 签约, the KPI rates and the county ranking (the chain's projects, and the contracts whose lead is
-in it; a closed period's from its per-chain snapshot rows), the chain chart and the lead charts.
+in it; a closed period's from its per-chain snapshot rows) and the lead charts; the chain chart keeps every
+chain, for comparison.
 """
 from __future__ import annotations
 
